@@ -1,0 +1,157 @@
+use crate::{IoError, ReadAt};
+use alloc::vec::Vec;
+
+/// A positional reader with a read-ahead window.
+///
+/// Parsers walk headers in small steps (a 512-byte tar header, a 46-byte zip record); every step
+/// would otherwise be one host call. The window turns runs of nearby small reads into one large read.
+pub struct BufReadAt<R> {
+    inner: R,
+    window: Vec<u8>,
+    /// File offset of `window[0]`.
+    start: u64,
+    capacity: usize,
+    /// End of file, once a fill has seen it; spares a host call for every read that hits it.
+    eof: Option<u64>,
+}
+
+impl<R: ReadAt> BufReadAt<R> {
+    pub const DEFAULT_CAPACITY: usize = 256 * 1024;
+
+    pub fn new(inner: R) -> Self {
+        Self::with_capacity(Self::DEFAULT_CAPACITY, inner)
+    }
+
+    pub fn with_capacity(capacity: usize, inner: R) -> Self {
+        Self { inner, window: Vec::new(), start: 0, capacity: capacity.max(1), eof: None }
+    }
+
+    pub fn get_ref(&self) -> &R {
+        &self.inner
+    }
+
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
+    /// Reads up to `buf.len()` bytes at `offset`; 0 means end of file.
+    pub fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+        if buf.is_empty() {
+            return Ok(0);
+        }
+        if let Some(n) = self.copy_from_window(offset, buf) {
+            return Ok(n);
+        }
+        if self.eof.is_some_and(|end| offset >= end) {
+            return Ok(0);
+        }
+        // Too big to be worth buffering: read straight into the caller's buffer.
+        if buf.len() >= self.capacity {
+            return self.inner.read_at(offset, buf);
+        }
+        self.fill(offset)?;
+        Ok(self.copy_from_window(offset, buf).unwrap_or(0))
+    }
+
+    /// Fills `buf` from `offset`, or fails with [`IoError::UnexpectedEof`].
+    pub fn read_exact_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), IoError> {
+        let mut done = 0;
+        while done < buf.len() {
+            let pos = offset + done as u64;
+            match self.read_at(pos, &mut buf[done..])? {
+                0 => return Err(IoError::UnexpectedEof { offset: pos, missing: (buf.len() - done) as u64 }),
+                n => done += n,
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads exactly `N` bytes at `offset` into an array (header fields, magic numbers).
+    pub fn read_array<const N: usize>(&mut self, offset: u64) -> Result<[u8; N], IoError> {
+        let mut out = [0u8; N];
+        self.read_exact_at(offset, &mut out)?;
+        Ok(out)
+    }
+
+    fn copy_from_window(&self, offset: u64, buf: &mut [u8]) -> Option<usize> {
+        let rel = offset.checked_sub(self.start)?;
+        let rel = usize::try_from(rel).ok()?;
+        let avail = self.window.get(rel..).filter(|a| !a.is_empty())?;
+        let n = avail.len().min(buf.len());
+        buf[..n].copy_from_slice(&avail[..n]);
+        Some(n)
+    }
+
+    fn fill(&mut self, offset: u64) -> Result<(), IoError> {
+        self.window.resize(self.capacity, 0);
+        let mut filled = 0;
+        // Loop so that a backend with short reads still yields a full window.
+        while filled < self.capacity {
+            match self.inner.read_at(offset + filled as u64, &mut self.window[filled..]) {
+                Ok(0) => {
+                    self.eof = Some(offset + filled as u64);
+                    break;
+                }
+                Ok(n) => filled += n,
+                Err(e) => {
+                    self.window.clear();
+                    return Err(e);
+                }
+            }
+        }
+        self.window.truncate(filled);
+        self.start = offset;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::cell::Cell;
+
+    struct Counting {
+        data: Vec<u8>,
+        calls: Cell<usize>,
+    }
+    impl ReadAt for Counting {
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+            self.calls.set(self.calls.get() + 1);
+            self.data.read_at(offset, buf)
+        }
+    }
+
+    #[test]
+    fn small_sequential_reads_share_one_backend_call() {
+        let data: Vec<u8> = (0..10_000u32).map(|i| i as u8).collect();
+        let mut r = BufReadAt::with_capacity(4096, Counting { data: data.clone(), calls: Cell::new(0) });
+        let mut got = Vec::new();
+        let mut off = 0u64;
+        loop {
+            let mut b = [0u8; 100];
+            let n = r.read_at(off, &mut b).unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&b[..n]);
+            off += n as u64;
+        }
+        assert_eq!(got, data);
+        // 3 windows; the last one's short read is confirmed as the end by one more call.
+        assert_eq!(r.get_ref().calls.get(), 4);
+    }
+
+    #[test]
+    fn reads_spanning_window_edge_and_eof() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let mut r = BufReadAt::with_capacity(16, data.clone());
+        let mut b = [0u8; 10];
+        r.read_exact_at(10, &mut b).unwrap();
+        assert_eq!(&b, &data[10..20]);
+        assert_eq!(r.read_array::<4>(96).unwrap(), [96, 97, 98, 99]);
+        assert!(matches!(r.read_array::<5>(96), Err(IoError::UnexpectedEof { offset: 100, missing: 1 })));
+        let mut big = [0u8; 40];
+        r.read_exact_at(50, &mut big).unwrap();
+        assert_eq!(&big[..], &data[50..90]);
+    }
+}

@@ -1,0 +1,140 @@
+//! Pieces shared by every VFS guest, format crate and the native host.
+//!
+//! Formats are written against [`ReadAt`] so the same parser runs in a wasm guest (over the host's
+//! `host-file`), natively over a `std::fs::File`, and in tests over a byte slice. [`path`] holds the
+//! one set of path rules all guests follow.
+#![no_std]
+
+extern crate alloc;
+#[cfg(any(feature = "std", test))]
+extern crate std;
+
+mod buf;
+mod error;
+pub mod path;
+pub mod tree;
+mod vfs_error;
+#[cfg(any(feature = "std", test))]
+mod std_impls;
+
+pub use buf::BufReadAt;
+pub use error::IoError;
+pub use tree::{Node, NodeId, Tree};
+pub use vfs_error::VfsError;
+
+use alloc::vec::Vec;
+
+/// A source of bytes addressed by offset.
+pub trait ReadAt {
+    /// Reads up to `buf.len()` bytes at `offset`. Returns 0 only at or past the end.
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError>;
+
+    /// Fills `buf` from `offset`, or fails with [`IoError::UnexpectedEof`].
+    fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), IoError> {
+        let mut done = 0;
+        while done < buf.len() {
+            let pos = offset + done as u64;
+            match self.read_at(pos, &mut buf[done..])? {
+                0 => return Err(IoError::UnexpectedEof { offset: pos, missing: (buf.len() - done) as u64 }),
+                n => done += n,
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads everything from `offset` to the end, failing rather than growing past `limit` bytes.
+    fn read_to_end_at(&self, offset: u64, limit: usize) -> Result<Vec<u8>, IoError> {
+        const STEP: usize = 64 * 1024;
+        let mut out = Vec::new();
+        loop {
+            let start = out.len();
+            if start > limit {
+                return Err(IoError::TooLarge { limit: limit as u64 });
+            }
+            // One byte past the limit tells "exactly limit" from "more than limit".
+            let want = STEP.min(limit + 1 - start);
+            out.resize(start + want, 0);
+            let n = self.read_at(offset + start as u64, &mut out[start..])?;
+            out.truncate(start + n);
+            if n == 0 {
+                return Ok(out);
+            }
+        }
+    }
+}
+
+impl<R: ReadAt + ?Sized> ReadAt for &R {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+        (**self).read_at(offset, buf)
+    }
+}
+
+impl<R: ReadAt + ?Sized> ReadAt for alloc::boxed::Box<R> {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+        (**self).read_at(offset, buf)
+    }
+}
+
+impl<R: ReadAt + ?Sized> ReadAt for alloc::rc::Rc<R> {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+        (**self).read_at(offset, buf)
+    }
+}
+
+impl ReadAt for [u8] {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+        let Ok(start) = usize::try_from(offset) else { return Ok(0) };
+        let Some(src) = self.get(start..) else { return Ok(0) };
+        let n = src.len().min(buf.len());
+        buf[..n].copy_from_slice(&src[..n]);
+        Ok(n)
+    }
+}
+
+impl ReadAt for Vec<u8> {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+        self.as_slice().read_at(offset, buf)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use alloc::vec;
+
+    /// Hands out at most 3 bytes per call, like a host that returns short reads.
+    struct Trickle(Vec<u8>);
+    impl ReadAt for Trickle {
+        fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+            let n = buf.len().min(3);
+            self.0.read_at(offset, &mut buf[..n])
+        }
+    }
+
+    #[test]
+    fn read_exact_loops_over_short_reads() {
+        let r = Trickle((0..100u8).collect());
+        let mut buf = [0u8; 10];
+        r.read_exact_at(95, &mut buf[..5]).unwrap();
+        assert_eq!(&buf[..5], &[95, 96, 97, 98, 99]);
+        let err = r.read_exact_at(96, &mut buf).unwrap_err();
+        assert_eq!(err, IoError::UnexpectedEof { offset: 100, missing: 6 });
+    }
+
+    #[test]
+    fn slice_reads_past_end_are_empty() {
+        let data = vec![1u8, 2, 3];
+        let mut buf = [0u8; 4];
+        assert_eq!(data.read_at(3, &mut buf).unwrap(), 0);
+        assert_eq!(data.read_at(u64::MAX, &mut buf).unwrap(), 0);
+        assert_eq!(data.read_at(1, &mut buf).unwrap(), 2);
+    }
+
+    #[test]
+    fn read_to_end_respects_limit() {
+        let r = Trickle(vec![7u8; 1000]);
+        assert_eq!(r.read_to_end_at(10, 990).unwrap().len(), 990);
+        assert_eq!(r.read_to_end_at(0, 999).unwrap_err(), IoError::TooLarge { limit: 999 });
+        assert!(r.read_to_end_at(2000, 0).unwrap().is_empty());
+    }
+}

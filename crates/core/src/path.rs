@@ -1,0 +1,87 @@
+//! Path rules shared by all guests.
+//!
+//! A VFS path names something inside one plugin's tree. `""` and `"/"` are the root; leading,
+//! trailing and repeated `/` are ignored, as are `.` components; `..` goes up one level but never
+//! above the root. Every guest resolves lookups through these rules, so `a.zip:/dir/./f` and
+//! `a.zip:dir/f` name the same file everywhere.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The components of `path` after applying the rules above, e.g. `"/a/./b/../c/"` → `["a", "c"]`.
+pub fn components(path: &str) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                out.pop();
+            }
+            _ => out.push(part),
+        }
+    }
+    out
+}
+
+/// `path` in canonical form: components joined by `/`, no leading or trailing `/`; `""` is the root.
+pub fn normalize(path: &str) -> String {
+    components(path).join("/")
+}
+
+/// Whether `path` names the root.
+pub fn is_root(path: &str) -> bool {
+    components(path).is_empty()
+}
+
+/// Joins a canonical directory path and a child name.
+pub fn join(dir: &str, name: &str) -> String {
+    if dir.is_empty() {
+        String::from(name)
+    } else {
+        let mut s = String::with_capacity(dir.len() + 1 + name.len());
+        s.push_str(dir);
+        s.push('/');
+        s.push_str(name);
+        s
+    }
+}
+
+/// Splits a canonical path into its parent and last component (`"a/b/c"` → `("a/b", "c")`).
+pub fn split_last(path: &str) -> (&str, &str) {
+    match path.rfind('/') {
+        Some(i) => (&path[..i], &path[i + 1..]),
+        None => ("", path),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn root_spellings() {
+        for p in ["", "/", "//", ".", "./", "/./.", "..", "../..", "a/.."] {
+            assert!(is_root(p), "{p:?}");
+            assert_eq!(normalize(p), "");
+        }
+        assert!(!is_root("a"));
+    }
+
+    #[test]
+    fn normalization() {
+        assert_eq!(normalize("/a//b/./c/"), "a/b/c");
+        assert_eq!(normalize("a/b/../c"), "a/c");
+        assert_eq!(normalize("../../etc/passwd"), "etc/passwd");
+        assert_eq!(normalize("a/../../b"), "b");
+        assert_eq!(normalize("..."), "...");
+        assert_eq!(components("x/./y"), ["x", "y"]);
+    }
+
+    #[test]
+    fn join_and_split() {
+        assert_eq!(join("", "a"), "a");
+        assert_eq!(join("a/b", "c"), "a/b/c");
+        assert_eq!(split_last("a/b/c"), ("a/b", "c"));
+        assert_eq!(split_last("c"), ("", "c"));
+    }
+}
