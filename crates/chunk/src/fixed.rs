@@ -38,7 +38,11 @@ pub fn chunks<R: ReadAt + ?Sized>(src: &R, len: u64, size: u64) -> Result<Vec<Ch
             block = &block[take..];
             pos += take as u64;
             if pos == chunk_end {
-                out.push(Chunk { offset: chunk_start, length: chunk_end - chunk_start, digest: *hasher.finalize().as_bytes() });
+                out.push(Chunk {
+                    offset: chunk_start,
+                    length: chunk_end - chunk_start,
+                    digest: *hasher.finalize().as_bytes(),
+                });
                 hasher.reset();
                 chunk_start = chunk_end;
             }

@@ -37,7 +37,10 @@ pub struct ViewFile(Content);
 enum Content {
     Text(Vec<u8>),
     /// Bytes of the source file.
-    Span { offset: u64, length: u64 },
+    Span {
+        offset: u64,
+        length: u64,
+    },
     Manifest(Rc<ChunkIndex>),
 }
 
@@ -68,7 +71,10 @@ enum Node {
     /// `cdc/`: the default chunk directory, which also holds `<min>-<avg>-<max>/` directories.
     CdcRoot,
     ChunkDir(Scheme),
-    Span { offset: u64, length: u64 },
+    Span {
+        offset: u64,
+        length: u64,
+    },
     Manifest(Scheme),
 }
 
@@ -91,6 +97,15 @@ pub struct ChunkView<R: ReadAt> {
 impl<R: ReadAt> ChunkView<R> {
     pub fn new(src: R, size: u64, modified: Option<i64>) -> Self {
         Self { src, size, modified, blake3: Cell::new(None), indexes: RefCell::new(Vec::new()) }
+    }
+
+    /// The file the view is of.
+    pub fn source(&self) -> &R {
+        &self.src
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
     }
 
     pub fn metadata(&self, path: &str) -> Result<Metadata, VfsError> {
@@ -187,6 +202,9 @@ impl<R: ReadAt> ChunkView<R> {
                     if size == 0 {
                         return Err(malformed(&"chunk size must not be 0"));
                     }
+                    // Checked here so that no path below (a listing, the manifest's size) walks
+                    // an unbounded number of chunks.
+                    self.chunk_count(Scheme::Fixed(size), &here())?;
                     Node::ChunkDir(Scheme::Fixed(size))
                 }
                 Node::CdcRoot if name.contains('-') => {

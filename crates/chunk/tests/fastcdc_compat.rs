@@ -46,7 +46,8 @@ fn random_data_of_many_sizes() {
     let big = random_bytes(1, 5 * READ_BLOCK + 12345);
     for (i, &(min, _, max)) in PARAM_SETS.iter().enumerate() {
         let (min, max) = (min as usize, max as usize);
-        let mut lens = vec![0, 1, min - 1, min, min + 1, max - 1, max, max + 1, 2 * max + 3, 3 * READ_BLOCK + 7, big.len()];
+        let mut lens =
+            vec![0, 1, min - 1, min, min + 1, max - 1, max, max + 1, 2 * max + 3, 3 * READ_BLOCK + 7, big.len()];
         lens.retain(|&l| l <= big.len());
         for len in lens {
             let data = random_bytes(100 + i as u64 + len as u64, len);

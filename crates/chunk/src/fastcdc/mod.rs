@@ -52,7 +52,7 @@ impl Params {
         let check = |which, value: u64, lo, hi| {
             if !(lo..=hi).contains(&value) {
                 Err(ParamsError::OutOfBounds { which, value, lo, hi })
-            } else if value % 2 != 0 {
+            } else if !value.is_multiple_of(2) {
                 Err(ParamsError::Odd { which, value })
             } else {
                 Ok(())
