@@ -1,0 +1,59 @@
+//! What the index keeps per entry: where its bytes are and how to get them out.
+
+use alloc::string::String;
+
+/// One entry as a format parser reports it, before its name is cleaned and it joins the tree.
+pub(crate) struct RawEntry {
+    pub name: String,
+    pub is_dir: bool,
+    pub entry: Entry,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Entry {
+    /// Size of the content as listed (for links: 0; the target's size is used instead).
+    pub size: u64,
+    pub modified: Option<i64>,
+    pub content: Content,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Content {
+    /// `size` bytes at an absolute offset of the archive (tar members).
+    Direct { offset: u64 },
+    /// A zip member; the local header is read when the entry is first read.
+    Zip(ZipData),
+    /// No bytes (devices, fifos).
+    Empty,
+    /// A link, resolved inside the archive when opened.
+    Link(Link),
+    /// Listed, but cannot be opened; the message says why.
+    Unreadable(String),
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Link {
+    pub kind: LinkKind,
+    /// For symbolic links, the target exactly as stored (relative to the link's directory). For
+    /// hard links, a cleaned path from the archive root.
+    pub target: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LinkKind {
+    Symbolic,
+    Hard,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct ZipData {
+    /// Absolute offset of the local file header.
+    pub header_offset: u64,
+    /// Where the next entry's local header or the central directory starts: the entry's data
+    /// must end before it, which catches overlapping entries and lying sizes.
+    pub end_limit: u64,
+    pub compressed_size: u64,
+    pub method: u16,
+    pub encrypted: bool,
+    pub crc32: u32,
+}

@@ -1,0 +1,32 @@
+/// File name endings of formats that are tar or zip inside.
+const ARCHIVE_EXTENSIONS: &[&str] = &[
+    ".tar", ".zip", ".jar", ".war", ".ear", ".apk", ".aab", ".aar", ".ipa", ".xapk", ".cbz", ".cbt",
+    ".epub", ".xpi", ".crx", ".whl", ".egg", ".nupkg", ".vsix", ".appx", ".msix", ".odt", ".ods",
+    ".odp", ".odg", ".docx", ".xlsx", ".pptx", ".kmz", ".pk3", ".pk4",
+];
+
+/// Whether the last component of `name` ends with an extension of a tar- or zip-based format
+/// (case-insensitive). A hint for which files to look into; [`crate::Archive::open`] still sniffs.
+pub fn has_archive_extension(name: &str) -> bool {
+    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
+    ARCHIVE_EXTENSIONS.iter().any(|ext| {
+        last.len() > ext.len()
+            && last.is_char_boundary(last.len() - ext.len())
+            && last[last.len() - ext.len()..].eq_ignore_ascii_case(ext)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matches_last_component_case_insensitively() {
+        for yes in ["a.zip", "dir/B.TAR", "x.y/app.Apk", "book.epub", "c.cbz", "m.jar", "p.whl", "d.docx"] {
+            assert!(has_archive_extension(yes), "{yes}");
+        }
+        for no in ["zip", ".zip", "a.zip/readme", "a.tar.gz", "notes.txt", "a.zipx", "dir.zip/", "ü.zi"] {
+            assert!(!has_archive_extension(no), "{no}");
+        }
+    }
+}

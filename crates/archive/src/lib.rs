@@ -1,0 +1,32 @@
+//! A reader for tar and zip archives that runs anywhere: `no_std` + `alloc`, positional reads
+//! through [`vfs_core::ReadAt`].
+//!
+//! [`Archive::open`] builds an index (a [`vfs_core::Tree`] of entries) with few, large reads;
+//! [`Archive::open_file`] gives an [`EntryReader`] that reads one entry's content at any offset.
+//! Entry names are never trusted: every listed path is a plain relative path inside the root.
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+mod archive;
+mod dos_time;
+mod entry;
+mod error;
+mod extension;
+mod inflate;
+mod links;
+mod names;
+mod pax;
+mod reader;
+mod tar;
+mod tar_header;
+mod zip;
+mod zip_end;
+
+pub use archive::{Archive, Kind, Metadata};
+pub use error::ArchiveError;
+pub use extension::has_archive_extension;
+pub use links::MAX_LINK_HOPS;
+pub use reader::EntryReader;

@@ -1,0 +1,102 @@
+//! Turning untrusted entry names into plain relative paths inside the archive root.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// An entry name made safe, and whether that changed more than its spelling.
+pub(crate) struct CleanName {
+    /// Components joined by `/`; empty means the root.
+    pub path: String,
+    /// The name tried to leave the root or used a foreign syntax (absolute, drive letter, `..`,
+    /// `\`): worth a warning. A leading `./` or a trailing `/` are ordinary and not reported.
+    pub neutralised: bool,
+}
+
+/// Neutralises `raw`: `\` becomes `/`, a drive letter (`C:`) and leading `/` are dropped, and
+/// `.`, `..` and empty components are removed, so that no name can reach outside the root or
+/// climb above the directory it claims to be in.
+pub(crate) fn clean(raw: &str) -> CleanName {
+    let mut neutralised = raw.contains('\\');
+    let unified;
+    let mut s = if neutralised {
+        unified = raw.replace('\\', "/");
+        unified.as_str()
+    } else {
+        raw
+    };
+    let b = s.as_bytes();
+    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+        s = &s[2..];
+        neutralised = true;
+    }
+    if s.starts_with('/') {
+        neutralised = true;
+    }
+    let mut parts: Vec<&str> = Vec::new();
+    for part in s.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => neutralised = true,
+            _ => parts.push(part),
+        }
+    }
+    CleanName { path: parts.join("/"), neutralised }
+}
+
+/// Bytes as text: UTF-8 when valid, otherwise Latin-1, which maps every byte to one character so
+/// that distinct raw names stay distinct.
+pub(crate) fn decode_utf8_or_latin1(raw: &[u8]) -> String {
+    match core::str::from_utf8(raw) {
+        Ok(s) => String::from(s),
+        Err(_) => raw.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
+/// Code page 437, the zip default for names without the UTF-8 flag (upper half; the lower half is
+/// ASCII).
+const CP437_HIGH: [char; 128] = [
+    'Ç', 'ü', 'é', 'â', 'ä', 'à', 'å', 'ç', 'ê', 'ë', 'è', 'ï', 'î', 'ì', 'Ä', 'Å', //
+    'É', 'æ', 'Æ', 'ô', 'ö', 'ò', 'û', 'ù', 'ÿ', 'Ö', 'Ü', '¢', '£', '¥', '₧', 'ƒ', //
+    'á', 'í', 'ó', 'ú', 'ñ', 'Ñ', 'ª', 'º', '¿', '⌐', '¬', '½', '¼', '¡', '«', '»', //
+    '░', '▒', '▓', '│', '┤', '╡', '╢', '╖', '╕', '╣', '║', '╗', '╝', '╜', '╛', '┐', //
+    '└', '┴', '┬', '├', '─', '┼', '╞', '╟', '╚', '╔', '╩', '╦', '╠', '═', '╬', '╧', //
+    '╨', '╤', '╥', '╙', '╘', '╒', '╓', '╫', '╪', '┘', '┌', '█', '▄', '▌', '▐', '▀', //
+    'α', 'ß', 'Γ', 'π', 'Σ', 'σ', 'µ', 'τ', 'Φ', 'Θ', 'Ω', 'δ', '∞', 'φ', 'ε', '∩', //
+    '≡', '±', '≥', '≤', '⌠', '⌡', '÷', '≈', '°', '∙', '·', '√', 'ⁿ', '²', '■', '\u{a0}',
+];
+
+pub(crate) fn decode_cp437(raw: &[u8]) -> String {
+    raw.iter().map(|&b| if b < 0x80 { char::from(b) } else { CP437_HIGH[usize::from(b - 0x80)] }).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(raw: &str) -> (String, bool) {
+        let n = clean(raw);
+        (n.path, n.neutralised)
+    }
+
+    #[test]
+    fn hostile_names_stay_inside_the_root() {
+        assert_eq!(c("./a/b.txt"), ("a/b.txt".into(), false));
+        assert_eq!(c("dir/"), ("dir".into(), false));
+        assert_eq!(c("/etc/passwd"), ("etc/passwd".into(), true));
+        assert_eq!(c("../../x"), ("x".into(), true));
+        assert_eq!(c("a/../../b"), ("a/b".into(), true));
+        assert_eq!(c("C:\\Windows\\evil.dll"), ("Windows/evil.dll".into(), true));
+        assert_eq!(c("c:/x"), ("x".into(), true));
+        assert_eq!(c("..\\..\\y"), ("y".into(), true));
+        assert_eq!(c("/"), ("".into(), true));
+        assert_eq!(c("..."), ("...".into(), false));
+        assert_eq!(c("é:/x"), ("é:/x".into(), false));
+    }
+
+    #[test]
+    fn text_decodings() {
+        assert_eq!(decode_utf8_or_latin1("世界".as_bytes()), "世界");
+        assert_eq!(decode_utf8_or_latin1(b"hi\x80\xffbye"), "hi\u{80}\u{ff}bye");
+        assert_eq!(decode_cp437(b"a\x80\x81\xe1\xff"), "aÇüß\u{a0}");
+    }
+}

@@ -1,0 +1,237 @@
+//! Indexing a tar archive: walks the headers and records where each member's data lies.
+
+use crate::entry::{Content, Entry, Link, LinkKind, RawEntry};
+use crate::error::ArchiveError;
+use crate::names::{clean, decode_utf8_or_latin1};
+use crate::pax::{self, Records};
+use crate::tar_header::{BLOCK, Block, Header, checksum_ok, text};
+use alloc::format;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+use vfs_core::{BufReadAt, ReadAt};
+
+/// Largest PAX header or GNU long name/link accepted; real ones are a few hundred bytes.
+const MAX_META_SIZE: u64 = 1 << 20;
+/// An archive of nothing but zero blocks is an empty tar (what `tar cf x.tar -T /dev/null`
+/// writes) only up to this size; a larger run of zeros is more likely a disk image.
+const MAX_EMPTY_ARCHIVE: u64 = 1 << 20;
+
+/// Whether the file starts like a tar archive: a header with a valid checksum, or nothing but a
+/// small run of zero blocks.
+pub(crate) fn sniff<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64) -> Result<bool, ArchiveError> {
+    if size < BLOCK {
+        return Ok(false);
+    }
+    let first: Block = src.read_array(0)?;
+    if first.iter().any(|&b| b != 0) {
+        return Ok(checksum_ok(&first));
+    }
+    if size > MAX_EMPTY_ARCHIVE || size % BLOCK != 0 || size < 2 * BLOCK {
+        return Ok(false);
+    }
+    let mut pos = BLOCK;
+    while pos < size {
+        let block: Block = src.read_array(pos)?;
+        if block.iter().any(|&b| b != 0) {
+            return Ok(false);
+        }
+        pos += BLOCK;
+    }
+    Ok(true)
+}
+
+/// Metadata that earlier headers attach to the next member.
+#[derive(Default)]
+struct Pending {
+    long_name: Option<Vec<u8>>,
+    long_link: Option<Vec<u8>>,
+    pax: Option<Records>,
+}
+
+/// Reads every member header from offset 0 until the end-of-archive marker (a zero block), the
+/// end of the file, or a block that is not a header. Like GNU tar and Python's tarfile, a second
+/// archive concatenated after the first one's end marker is not read.
+pub(crate) fn index<R: ReadAt + ?Sized>(
+    src: &mut BufReadAt<&R>,
+    size: u64,
+    warnings: &mut Vec<String>,
+) -> Result<Vec<RawEntry>, ArchiveError> {
+    let mut out = Vec::new();
+    let mut globals = Records::new();
+    let mut pending = Pending::default();
+    let mut pos: u64 = 0;
+    loop {
+        if pos >= size {
+            break;
+        }
+        if size - pos < BLOCK {
+            warnings.push(format!("ignored {} bytes at offset {pos}: too short for a tar header", size - pos));
+            break;
+        }
+        let block: Block = src.read_array(pos)?;
+        if block.iter().all(|&b| b == 0) {
+            break;
+        }
+        if !checksum_ok(&block) {
+            if pos == 0 {
+                return Err(ArchiveError::tar(pos, "bad header checksum"));
+            }
+            warnings.push(format!("stopped at offset {pos}: not a tar header (bad checksum)"));
+            break;
+        }
+        let h = Header(&block);
+        let header_size = h.size().map_err(|e| ArchiveError::tar(pos, format!("size field: {e}")))?;
+        let header_size = u64::try_from(header_size)
+            .map_err(|_| ArchiveError::tar(pos, format!("negative size {header_size}")))?;
+        let mut data_start = pos + BLOCK;
+        let typeflag = h.typeflag();
+
+        // Types without data in the archive, whatever their size field says (as GNU tar and Go do).
+        let has_data = !matches!(typeflag, b'1'..=b'6');
+        let mut stored = if has_data { header_size } else { 0 };
+
+        match typeflag {
+            b'x' | b'X' => {
+                let data = read_meta(src, size, pos, data_start, header_size)?;
+                let records = pending.pax.get_or_insert_with(Records::new);
+                pax::parse(&data, records).map_err(|e| ArchiveError::tar(pos, format!("PAX header: {e}")))?;
+            }
+            b'g' => {
+                let data = read_meta(src, size, pos, data_start, header_size)?;
+                pax::parse(&data, &mut globals).map_err(|e| ArchiveError::tar(pos, format!("PAX header: {e}")))?;
+            }
+            b'L' => pending.long_name = Some(text(&read_meta(src, size, pos, data_start, header_size)?).to_vec()),
+            b'K' => pending.long_link = Some(text(&read_meta(src, size, pos, data_start, header_size)?).to_vec()),
+            // A volume label names the tape, not a file.
+            b'V' => {}
+            b'M' => {
+                warnings.push(format!("skipped a multi-volume continuation member at offset {pos}"));
+                pending = Pending::default();
+            }
+            _ => {
+                if typeflag == b'S' && h.gnu_sparse_extended() {
+                    data_start = skip_sparse_extensions(src, size, data_start)?;
+                }
+                let member = member(&h, pos, data_start, header_size, &globals, core::mem::take(&mut pending))?;
+                stored = member.1;
+                out.push(member.0);
+            }
+        }
+        let padded = stored.div_ceil(BLOCK).checked_mul(BLOCK);
+        pos = match padded.and_then(|p| data_start.checked_add(p)) {
+            Some(next) => next,
+            None => return Err(ArchiveError::tar(pos, format!("size {header_size} runs past any possible file end"))),
+        };
+    }
+    Ok(out)
+}
+
+/// Builds a member from its header and the metadata collected before it. Returns the entry and
+/// the number of data bytes it occupies in the archive.
+fn member(
+    h: &Header<'_>,
+    pos: u64,
+    data_start: u64,
+    header_size: u64,
+    globals: &Records,
+    pending: Pending,
+) -> Result<(RawEntry, u64), ArchiveError> {
+    let mut records = globals.clone();
+    if let Some(local) = pending.pax {
+        records.extend(local);
+    }
+    let raw_name = match (records.get("path"), pending.long_name) {
+        (Some(p), _) => p.clone(),
+        (None, Some(long)) => long,
+        (None, None) => h.name(),
+    };
+    let raw_link = match (records.get("linkpath"), pending.long_link) {
+        (Some(p), _) => p.clone(),
+        (None, Some(long)) => long,
+        (None, None) => h.link_name().to_vec(),
+    };
+    let modified = match records.get("mtime") {
+        Some(v) => pax::mtime(v),
+        None => h.mtime().ok(),
+    };
+    let mut stored = if matches!(h.typeflag(), b'1'..=b'6') { 0 } else { header_size };
+    if let Some(v) = records.get("size") {
+        stored = pax::size(v).ok_or_else(|| ArchiveError::tar(pos, "PAX size is not a number"))?;
+    }
+    let typeflag = h.typeflag();
+    let sparse_pax = records.keys().any(|k| k.starts_with("GNU.sparse."));
+    let mut name = decode_utf8_or_latin1(&raw_name);
+    let mut size = stored;
+    let content = if typeflag == b'S' || sparse_pax {
+        if let Some(real) = records.get("GNU.sparse.name") {
+            name = decode_utf8_or_latin1(real);
+        }
+        let real = records
+            .get("GNU.sparse.realsize")
+            .or_else(|| records.get("GNU.sparse.size"))
+            .and_then(|v| pax::size(v))
+            .or_else(|| h.gnu_real_size().ok().and_then(|s| u64::try_from(s).ok()).filter(|_| typeflag == b'S'));
+        size = real.unwrap_or(stored);
+        Content::Unreadable(String::from("sparse files in tar archives are not supported"))
+    } else {
+        match typeflag {
+            b'1' => {
+                let target = clean(&decode_utf8_or_latin1(&raw_link)).path;
+                size = 0;
+                Content::Link(Link { kind: LinkKind::Hard, target })
+            }
+            b'2' => {
+                size = 0;
+                Content::Link(Link { kind: LinkKind::Symbolic, target: decode_utf8_or_latin1(&raw_link) })
+            }
+            b'3' | b'4' | b'6' => {
+                size = 0;
+                Content::Empty
+            }
+            _ => Content::Direct { offset: data_start },
+        }
+    };
+    let is_dir = typeflag == b'5' || typeflag == b'D' || (typeflag == 0 && raw_name.ends_with(b"/"));
+    if is_dir {
+        size = 0;
+    }
+    Ok((RawEntry { name, is_dir, entry: Entry { size, modified, content } }, stored))
+}
+
+/// Reads the data of a metadata member (PAX header, GNU long name), bounded in size.
+fn read_meta<R: ReadAt + ?Sized>(
+    src: &mut BufReadAt<&R>,
+    size: u64,
+    pos: u64,
+    data_start: u64,
+    len: u64,
+) -> Result<Vec<u8>, ArchiveError> {
+    if len > MAX_META_SIZE {
+        return Err(ArchiveError::tar(pos, format!("extended header of {len} bytes is larger than {MAX_META_SIZE}")));
+    }
+    if data_start.checked_add(len).is_none_or(|end| end > size) {
+        return Err(ArchiveError::tar(pos, "extended header data runs past the end of the file"));
+    }
+    let mut data = vec![0u8; len as usize];
+    src.read_exact_at(data_start, &mut data)?;
+    Ok(data)
+}
+
+/// Skips the extension blocks that continue an old GNU sparse map; returns where the data starts.
+fn skip_sparse_extensions<R: ReadAt + ?Sized>(
+    src: &mut BufReadAt<&R>,
+    size: u64,
+    mut pos: u64,
+) -> Result<u64, ArchiveError> {
+    loop {
+        if size.saturating_sub(pos) < BLOCK {
+            return Err(ArchiveError::tar(pos, "sparse map extension runs past the end of the file"));
+        }
+        let ext: Block = src.read_array(pos)?;
+        pos += BLOCK;
+        if ext[504] == 0 {
+            return Ok(pos);
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Locating a zip's central directory from the end-of-central-directory records.
+
+use crate::error::ArchiveError;
+use alloc::format;
+use alloc::vec;
+use vfs_core::{BufReadAt, ReadAt};
+
+pub(crate) const EOCD_MAGIC: [u8; 4] = *b"PK\x05\x06";
+const ZIP64_LOCATOR_MAGIC: [u8; 4] = *b"PK\x06\x07";
+const ZIP64_EOCD_MAGIC: [u8; 4] = *b"PK\x06\x06";
+pub(crate) const CENTRAL_MAGIC: [u8; 4] = *b"PK\x01\x02";
+pub(crate) const LOCAL_MAGIC: [u8; 4] = *b"PK\x03\x04";
+
+const EOCD_LEN: u64 = 22;
+const ZIP64_LOCATOR_LEN: u64 = 20;
+const ZIP64_EOCD_LEN: u64 = 56;
+/// The end record plus the longest possible comment.
+const MAX_TAIL: u64 = EOCD_LEN + 0xffff;
+
+/// Where the central directory is, in absolute file offsets.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Directory {
+    pub start: u64,
+    pub end: u64,
+    /// Added to every offset stored in the archive: non-zero when something (a self-extractor
+    /// stub) was prepended without fixing the offsets.
+    pub base: u64,
+}
+
+/// Finds the central directory. `Ok(None)` when there is no end record that leads to one.
+/// When no candidate works but the file clearly is a zip, the first candidate's error is returned.
+pub(crate) fn locate<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64) -> Result<Option<Directory>, ArchiveError> {
+    if size < EOCD_LEN {
+        return Ok(None);
+    }
+    let tail_len = size.min(MAX_TAIL);
+    let tail_start = size - tail_len;
+    let mut tail = vec![0u8; tail_len as usize];
+    src.read_exact_at(tail_start, &mut tail)?;
+    let mut first_error = None;
+    let mut looks_like_zip = false;
+    // Later candidates first: an end record is normally last, and junk before it is more likely
+    // to contain the magic by chance than junk after it.
+    for i in (0..=tail.len() - EOCD_LEN as usize).rev() {
+        if tail[i..i + 4] != EOCD_MAGIC {
+            continue;
+        }
+        let pos = tail_start + i as u64;
+        let rec = &tail[i..i + EOCD_LEN as usize];
+        let comment_len = u64::from(u16le(rec, 20));
+        if pos + EOCD_LEN + comment_len == size {
+            looks_like_zip = true;
+        }
+        match directory_from(src, pos, rec) {
+            Ok(dir) => return Ok(Some(dir)),
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
+        }
+    }
+    let mut head = [0u8; 4];
+    if size >= 4 {
+        src.read_exact_at(0, &mut head)?;
+        looks_like_zip |= head == LOCAL_MAGIC || head == EOCD_MAGIC;
+    }
+    match first_error {
+        Some(e) if looks_like_zip => Err(e),
+        _ => Ok(None),
+    }
+}
+
+fn directory_from<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, eocd_pos: u64, rec: &[u8]) -> Result<Directory, ArchiveError> {
+    let mut cd_size = u64::from(u32le(rec, 12));
+    let mut cd_offset = u64::from(u32le(rec, 16));
+    // The directory ends where the record after it begins: the zip64 end record when there is
+    // one, else this end record.
+    let mut cd_end_actual = eocd_pos;
+    if let Some(z64) = zip64_end(src, eocd_pos)? {
+        cd_end_actual = z64.0;
+        cd_size = z64.1;
+        cd_offset = z64.2;
+    }
+    let stored_end = cd_offset
+        .checked_add(cd_size)
+        .ok_or_else(|| ArchiveError::zip("central directory offset and size overflow"))?;
+    let base = cd_end_actual.checked_sub(stored_end).ok_or_else(|| {
+        ArchiveError::zip(format!(
+            "central directory (offset {cd_offset}, {cd_size} bytes) would end past its end record at {cd_end_actual}; the file is truncated or not a zip"
+        ))
+    })?;
+    let start = base + cd_offset;
+    if cd_size > 0 {
+        let magic: [u8; 4] = src.read_array(start)?;
+        if magic != CENTRAL_MAGIC {
+            return Err(ArchiveError::zip(format!("no central directory record at offset {start}")));
+        }
+    }
+    Ok(Directory { start, end: cd_end_actual, base })
+}
+
+/// The zip64 end record before `eocd_pos`, if a locator points to one: its position, the
+/// directory size and the directory offset.
+fn zip64_end<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, eocd_pos: u64) -> Result<Option<(u64, u64, u64)>, ArchiveError> {
+    let Some(loc_pos) = eocd_pos.checked_sub(ZIP64_LOCATOR_LEN) else { return Ok(None) };
+    let loc: [u8; ZIP64_LOCATOR_LEN as usize] = src.read_array(loc_pos)?;
+    if loc[..4] != ZIP64_LOCATOR_MAGIC {
+        return Ok(None);
+    }
+    let stored = u64le(&loc, 8);
+    // Normally right before the locator; with a prepended stub, the stored offset is off by it.
+    let mut candidates = [loc_pos.checked_sub(ZIP64_EOCD_LEN), Some(stored)];
+    if candidates[0] == candidates[1] {
+        candidates[1] = None;
+    }
+    for pos in candidates.into_iter().flatten() {
+        if pos.checked_add(ZIP64_EOCD_LEN).is_none_or(|end| end > loc_pos) {
+            continue;
+        }
+        let rec: [u8; ZIP64_EOCD_LEN as usize] = src.read_array(pos)?;
+        if rec[..4] == ZIP64_EOCD_MAGIC {
+            return Ok(Some((pos, u64le(&rec, 40), u64le(&rec, 48))));
+        }
+    }
+    Err(ArchiveError::zip(format!("zip64 locator at offset {loc_pos} does not lead to a zip64 end record")))
+}
+
+pub(crate) fn u16le(b: &[u8], at: usize) -> u16 {
+    u16::from_le_bytes([b[at], b[at + 1]])
+}
+
+pub(crate) fn u32le(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
+}
+
+pub(crate) fn u64le(b: &[u8], at: usize) -> u64 {
+    let mut a = [0u8; 8];
+    a.copy_from_slice(&b[at..at + 8]);
+    u64::from_le_bytes(a)
+}

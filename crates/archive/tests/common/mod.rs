@@ -1,0 +1,182 @@
+//! Helpers shared by the integration tests: walking an archive and asking Python for its view.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use vfs_archive::{Archive, EntryReader};
+use vfs_core::{ReadAt, VfsError};
+
+pub fn fixture(rel: &str) -> PathBuf {
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/fixtures")).join(rel)
+}
+
+pub fn open_bytes(data: &[u8]) -> Archive {
+    Archive::open(data, data.len() as u64).expect("open").expect("recognised as an archive")
+}
+
+/// Reads an entry to its end in 8 KiB steps at increasing offsets, as a guest would.
+pub fn read_all<R: ReadAt + ?Sized>(mut reader: EntryReader, src: &R) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 8192];
+    loop {
+        let n = reader.read(src, out.len() as u64, &mut buf).map_err(|e| e.to_string())?;
+        if n == 0 {
+            return Ok(out);
+        }
+        assert!(out.len() as u64 + n as u64 <= reader.size(), "read past the declared size");
+        out.extend_from_slice(&buf[..n]);
+    }
+}
+
+pub fn read_path<R: ReadAt + ?Sized>(a: &Archive, src: &R, path: &str) -> Result<Vec<u8>, String> {
+    let r = a.open_file(path).map_err(|e: VfsError| e.to_string())?;
+    read_all(r, src)
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub is_dir: bool,
+    pub size: u64,
+    pub modified: Option<i64>,
+}
+
+/// Every node below the root with its metadata, by full path.
+pub fn walk(a: &Archive) -> BTreeMap<String, Listed> {
+    let mut out = BTreeMap::new();
+    let mut stack = vec![String::new()];
+    while let Some(dir) = stack.pop() {
+        let names = a.read_dir(&dir).unwrap();
+        let mut sorted = names.clone();
+        sorted.sort();
+        assert_eq!(names, sorted, "read_dir({dir:?}) is not sorted");
+        for name in names {
+            assert!(!name.is_empty() && name != "." && name != ".." && !name.contains('/'), "bad name {name:?}");
+            let path = if dir.is_empty() { name } else { format!("{dir}/{name}") };
+            let m = a.metadata(&path).unwrap();
+            if m.is_dir {
+                stack.push(path.clone());
+            }
+            out.insert(path, Listed { is_dir: m.is_dir, size: m.size, modified: m.modified });
+        }
+    }
+    out
+}
+
+const LISTER: &str = r#"
+import sys, json, tarfile, zipfile, calendar, struct
+def dec(b):
+    try:
+        return b.decode('utf-8')
+    except UnicodeDecodeError:
+        return b.decode('latin-1')
+kind, path = sys.argv[1], sys.argv[2]
+out = []
+if kind == 'tar':
+    with tarfile.open(path) as t:
+        for m in t.getmembers():
+            e = {'name': dec(m.name.encode('utf-8', 'surrogateescape')), 'type': m.type.decode('latin-1'),
+                 'is_dir': m.isdir(), 'is_link': m.islnk() or m.issym(), 'size': m.size, 'mtime': int(m.mtime),
+                 'data': None, 'error': None}
+            if m.isreg() or m.islnk() or m.issym():
+                try:
+                    f = t.extractfile(m)
+                    e['data'] = f.read().hex() if f else None
+                except Exception as x:
+                    e['error'] = repr(x)
+            out.append(e)
+else:
+    with zipfile.ZipFile(path) as z:
+        for i in z.infolist():
+            mtime = None
+            x = i.extra
+            while len(x) >= 4:
+                hid, ln = struct.unpack('<HH', x[:4])
+                d = x[4:4 + ln]
+                if hid == 0x5455 and len(d) >= 5 and d[0] & 1:
+                    mtime = struct.unpack('<i', d[1:5])[0]
+                x = x[4 + ln:]
+            if mtime is None:
+                try:
+                    mtime = calendar.timegm(tuple(i.date_time) + (0, 0, 0))
+                except Exception:
+                    mtime = None
+            mode = (i.external_attr >> 16) if i.create_system in (3, 19) else 0
+            e = {'name': i.filename, 'type': '', 'is_dir': i.is_dir(), 'is_link': (mode & 0o170000) == 0o120000,
+                 'dos_dir': bool(i.external_attr & 0x10), 'size': i.file_size, 'mtime': mtime, 'data': None, 'error': None}
+            if not i.is_dir():
+                try:
+                    e['data'] = z.read(i).hex()
+                except Exception as x:
+                    e['error'] = repr(x)
+            out.append(e)
+print(json.dumps(out))
+"#;
+
+/// Python's listing of the archive at `path` (`kind` is "tar" or "zip").
+pub fn python_listing(kind: &str, path: &Path) -> Vec<Value> {
+    let out = Command::new("python3").arg("-c").arg(LISTER).arg(kind).arg(path).output().expect("python3 runs");
+    assert!(out.status.success(), "python3 failed on {}: {}", path.display(), String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice::<Value>(&out.stdout).unwrap().as_array().unwrap().clone()
+}
+
+pub fn hex(s: &str) -> Vec<u8> {
+    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+}
+
+/// Checks our view of the archive file at `path` against Python's. `dos_dirs`: paths Python lists
+/// as empty files that we list as directories because of their MS-DOS directory attribute.
+/// Returns the archive for further checks.
+pub fn compare_with_python(kind: &str, path: &Path, dos_dirs: &[&str]) -> Archive {
+    let data = std::fs::read(path).unwrap();
+    let a = open_bytes(&data);
+    let ours = walk(&a);
+    let mut expected: BTreeMap<String, Value> = BTreeMap::new();
+    for e in python_listing(kind, path) {
+        // Volume labels name the tape, not a file: we do not list them.
+        if e["type"] == "V" {
+            continue;
+        }
+        let key = vfs_core::path::normalize(e["name"].as_str().unwrap());
+        if key.is_empty() {
+            continue;
+        }
+        expected.insert(key, e);
+    }
+    for (key, e) in &expected {
+        let m = ours.get(key).unwrap_or_else(|| panic!("{}: {key:?} missing; we have {:?}", path.display(), ours.keys()));
+        let ctx = format!("{}: {key}", path.display());
+        if e["is_dir"].as_bool().unwrap() || dos_dirs.contains(&key.as_str()) {
+            assert!(m.is_dir, "{ctx}: should be a directory");
+            continue;
+        }
+        assert!(!m.is_dir, "{ctx}: should be a file");
+        if let Some(t) = e["mtime"].as_i64() {
+            assert_eq!(m.modified, Some(t), "{ctx}: mtime");
+        }
+        let got = read_path(&a, data.as_slice(), key);
+        if e["is_link"].as_bool().unwrap() {
+            // Python hands out a zip link's target text as its content; we follow the link.
+            if kind == "tar" {
+                match e["data"].as_str() {
+                    Some(d) => assert_eq!(got.as_deref(), Ok(&hex(d)[..]), "{ctx}: link content"),
+                    None => assert!(got.is_err(), "{ctx}: Python cannot resolve this link, we did"),
+                }
+            }
+            continue;
+        }
+        assert_eq!(m.size, e["size"].as_u64().unwrap(), "{ctx}: size");
+        match (e["data"].as_str(), e["error"].as_str()) {
+            (Some(d), _) => assert_eq!(got, Ok(hex(d)), "{ctx}: content"),
+            (None, Some(err)) => assert!(got.is_err(), "{ctx}: Python fails ({err}) but we read {got:?}"),
+            (None, None) => assert_eq!(got, Ok(vec![]), "{ctx}: no data"),
+        }
+    }
+    for (key, m) in &ours {
+        if !m.is_dir {
+            assert!(expected.contains_key(key), "{}: we list {key:?}, Python does not", path.display());
+        }
+    }
+    a
+}
