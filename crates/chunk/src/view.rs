@@ -20,6 +20,9 @@ pub const MAX_CHUNKS: u64 = 1 << 20;
 /// Chunk indexes kept at once; each distinct chunk-size choice gets one.
 const CACHED_INDEXES: usize = 8;
 
+/// 64 hex digits and a newline.
+const BLAKE3_FILE_LEN: u64 = 65;
+
 const ROOT_ENTRIES: [&str; 4] = ["blake3", "cdc", "fixed", "range"];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,17 +112,19 @@ impl<R: ReadAt> ChunkView<R> {
     }
 
     pub fn metadata(&self, path: &str) -> Result<Metadata, VfsError> {
-        let (node, _) = self.resolve(path)?;
+        let (node, canonical) = self.resolve(path)?;
         let (is_dir, size) = match node {
             Node::Root | Node::RangeDir | Node::FixedDir | Node::CdcRoot | Node::ChunkDir(_) => (true, 0),
-            Node::Blake3 => (false, 65),
+            Node::Blake3 => (false, BLAKE3_FILE_LEN),
             Node::Span { length, .. } => (false, length),
             Node::Manifest(Scheme::Fixed(size)) => {
                 let count = fixed::chunk_count(self.size, size);
                 let spans = (0..count).filter_map(|i| fixed::chunk_span(self.size, size, i));
                 (false, manifest::manifest_len(count, spans))
             }
-            Node::Manifest(scheme @ Scheme::Cdc(_)) => (false, self.index(scheme, path)?.manifest_len()),
+            Node::Manifest(scheme @ Scheme::Cdc(_)) => {
+                (false, self.index(scheme, path::split_last(&canonical).0)?.manifest_len())
+            }
         };
         Ok(Metadata { is_dir, size, modified: self.modified })
     }
@@ -154,7 +159,7 @@ impl<R: ReadAt> ChunkView<R> {
                 Content::Text(text)
             }
             Node::Span { offset, length } => Content::Span { offset, length },
-            Node::Manifest(scheme) => Content::Manifest(self.index(scheme, &canonical)?),
+            Node::Manifest(scheme) => Content::Manifest(self.index(scheme, path::split_last(&canonical).0)?),
         };
         Ok(ViewFile(content))
     }
