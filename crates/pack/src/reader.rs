@@ -1,0 +1,249 @@
+//! Verified reads of one blob.
+
+use crate::bao::{group_hash, parent_cv, path_to, split_pair};
+use crate::error::PackError;
+use crate::format::{self, Digest, GROUP_LEN, IndexRecord, PAIR_LEN};
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use vfs_core::ReadAt;
+
+/// Outboards up to this size are read into memory whole on first use.
+///
+/// An outboard is 1/256 of its blob, so this covers blobs up to 1 GiB with one host read of at
+/// most 4 MiB; after that a random read costs one host read (its group) plus a few in-memory
+/// merges, and a damaged pair still only fails the reads below it, because pairs are verified
+/// along each path rather than all at load. Bigger outboards are never held whole (a 64 GiB blob
+/// has a 256 MiB outboard, too much for a 32-bit guest); see [`WINDOW_GROUPS`].
+pub const OUTBOARD_CACHE_LIMIT: u64 = 4 * 1024 * 1024;
+
+/// For outboards above [`OUTBOARD_CACHE_LIMIT`]: the pairs of a subtree are contiguous in
+/// pre-order, so the bottom levels of a path come from one read of the aligned subtree of this
+/// many groups (1023 pairs, 64 KiB, covering 16 MiB of data). The few nodes above such subtrees
+/// (under 1/1024 of the pairs) are kept once read. A random read then costs one window read and
+/// one group read, and a sequential read one window read per 16 MiB.
+pub const WINDOW_GROUPS: u64 = 1024;
+
+enum Outboard {
+    Unloaded,
+    Memory(Vec<u8>),
+    Windowed {
+        /// Pairs of nodes above window level, by pre-order index.
+        top: BTreeMap<u64, Pair>,
+        /// Pre-order index of the first pair in `pairs`, and the pairs of one window subtree.
+        window: Option<(u64, Vec<u8>)>,
+    },
+}
+
+type Pair = [u8; PAIR_LEN as usize];
+
+/// Reads one blob, verifying every byte against the blob's BLAKE3 digest before returning it.
+///
+/// Reads go by 16 KiB group: a group is hashed and checked against the chaining value the
+/// outboard gives for it, and that value is checked up the tree to the digest. The last group
+/// read is kept, so many small sequential reads hash each group once; whole groups that a large
+/// read covers go straight into the caller's buffer.
+pub struct BlobReader {
+    digest: Digest,
+    data_offset: u64,
+    size: u64,
+    outboard_offset: u64,
+    groups: u64,
+    modified: Option<i64>,
+    outboard: Outboard,
+    cache_limit: u64,
+    window_groups: u64,
+    /// Verified outboard pairs from the root down, as `(pre-order index, pair)`.
+    path: Vec<(u64, Pair)>,
+    /// The last verified group, kept for sequential reads smaller than a group.
+    group: Option<u64>,
+    group_buf: Vec<u8>,
+}
+
+impl BlobReader {
+    pub(crate) fn new(rec: &IndexRecord, modified: Option<i64>) -> Self {
+        Self {
+            digest: rec.digest,
+            data_offset: rec.data_offset,
+            size: rec.size,
+            outboard_offset: rec.outboard_offset,
+            groups: format::group_count(rec.size),
+            modified,
+            outboard: Outboard::Unloaded,
+            cache_limit: OUTBOARD_CACHE_LIMIT,
+            window_groups: WINDOW_GROUPS,
+            path: Vec::new(),
+            group: None,
+            group_buf: Vec::new(),
+        }
+    }
+
+    /// Lets tests exercise the pair-by-pair mode without gigabyte blobs.
+    #[cfg(test)]
+    pub(crate) fn set_outboard_cache(&mut self, limit: u64, window_groups: u64) {
+        self.cache_limit = limit;
+        self.window_groups = window_groups;
+    }
+
+    pub fn size(&self) -> u64 {
+        self.size
+    }
+
+    pub fn modified(&self) -> Option<i64> {
+        self.modified
+    }
+
+    pub fn digest(&self) -> Digest {
+        self.digest
+    }
+
+    /// Reads up to `buf.len()` bytes at `offset` of the blob; 0 at or past its end. Fills `buf`
+    /// as far as the blob goes. A byte that does not match the tree is never returned: the read
+    /// fails with [`PackError::Corrupt`] naming the blob and the offset of the bad group.
+    pub fn read<R: ReadAt + ?Sized>(&mut self, src: &R, offset: u64, buf: &mut [u8]) -> Result<usize, PackError> {
+        if offset >= self.size || buf.is_empty() {
+            return Ok(0);
+        }
+        let end = self.size.min(offset.saturating_add(buf.len() as u64));
+        let mut pos = offset;
+        while pos < end {
+            let done = (pos - offset) as usize;
+            let g = pos / GROUP_LEN;
+            let (gstart, gend) = self.group_range(g);
+            if pos == gstart && gend <= end && self.group != Some(g) {
+                // Whole groups: read them in one go into the caller's buffer, then check each.
+                let run_end = if end == self.size { end } else { end - end % GROUP_LEN };
+                let out = &mut buf[done..done + (run_end - pos) as usize];
+                if let Err(e) = self.read_groups_into(src, pos, out) {
+                    buf.fill(0);
+                    return Err(e);
+                }
+                pos = run_end;
+                continue;
+            }
+            self.load_group(src, g)?;
+            let take = gend.min(end) - pos;
+            let from = (pos - gstart) as usize;
+            buf[done..done + take as usize].copy_from_slice(&self.group_buf[from..from + take as usize]);
+            pos += take;
+        }
+        Ok((end - offset) as usize)
+    }
+
+    fn group_range(&self, g: u64) -> (u64, u64) {
+        let start = g * GROUP_LEN;
+        (start, (start + GROUP_LEN).min(self.size))
+    }
+
+    fn read_groups_into<R: ReadAt + ?Sized>(&mut self, src: &R, start: u64, out: &mut [u8]) -> Result<(), PackError> {
+        src.read_exact_at(self.data_offset + start, out)?;
+        for (i, data) in out.chunks(GROUP_LEN as usize).enumerate() {
+            let g = start / GROUP_LEN + i as u64;
+            self.check_group(src, g, data)?;
+        }
+        Ok(())
+    }
+
+    fn load_group<R: ReadAt + ?Sized>(&mut self, src: &R, g: u64) -> Result<(), PackError> {
+        if self.group == Some(g) {
+            return Ok(());
+        }
+        self.group = None;
+        let (start, end) = self.group_range(g);
+        let mut buf = core::mem::take(&mut self.group_buf);
+        buf.resize((end - start) as usize, 0);
+        let res = src.read_exact_at(self.data_offset + start, &mut buf).map_err(PackError::from);
+        let res = res.and_then(|()| self.check_group(src, g, &buf));
+        self.group_buf = buf;
+        res?;
+        self.group = Some(g);
+        Ok(())
+    }
+
+    fn check_group<R: ReadAt + ?Sized>(&mut self, src: &R, g: u64, data: &[u8]) -> Result<(), PackError> {
+        let expected = self.expected_hash(src, g)?;
+        if group_hash(g, self.groups, data) != expected {
+            return Err(PackError::Corrupt { digest: self.digest, what: "data", offset: g * GROUP_LEN });
+        }
+        Ok(())
+    }
+
+    /// The hash group `g` must have, taken from the outboard and verified up to the digest.
+    pub(crate) fn expected_hash<R: ReadAt + ?Sized>(&mut self, src: &R, g: u64) -> Result<Digest, PackError> {
+        let mut expected = self.digest;
+        let mut window = None;
+        for (depth, step) in path_to(g, self.groups).enumerate() {
+            if window.is_none() && step.groups <= self.window_groups {
+                window = Some((step.pair_index, step.groups - 1));
+            }
+            let cached = self.path.get(depth).filter(|(i, _)| *i == step.pair_index).map(|(_, p)| *p);
+            let pair = match cached {
+                Some(p) => p,
+                None => {
+                    let p = self.load_pair(src, step.pair_index, window)?;
+                    let (l, r) = split_pair(&p);
+                    if parent_cv(&l, &r, depth == 0) != expected {
+                        let offset = step.first_group * GROUP_LEN;
+                        return Err(PackError::Corrupt { digest: self.digest, what: "hash tree (outboard)", offset });
+                    }
+                    self.path.truncate(depth);
+                    self.path.push((step.pair_index, p));
+                    p
+                }
+            };
+            let (l, r) = split_pair(&pair);
+            expected = if step.left { l } else { r };
+        }
+        Ok(expected)
+    }
+
+    /// Pair `index` of the outboard; `window` is the `(first index, count)` of the pairs of the
+    /// smallest window-sized subtree holding it, `None` above window level.
+    fn load_pair<R: ReadAt + ?Sized>(&mut self, src: &R, index: u64, window: Option<(u64, u64)>) -> Result<Pair, PackError> {
+        let len = format::outboard_len(self.size);
+        if matches!(self.outboard, Outboard::Unloaded) {
+            self.outboard = if len <= self.cache_limit {
+                let mut all = alloc::vec![0u8; len as usize];
+                src.read_exact_at(self.outboard_offset, &mut all)?;
+                Outboard::Memory(all)
+            } else {
+                Outboard::Windowed { top: BTreeMap::new(), window: None }
+            };
+        }
+        let base = self.outboard_offset;
+        let (pairs, first) = match &mut self.outboard {
+            Outboard::Memory(all) => (&all[..], 0),
+            Outboard::Windowed { top, window: current } => match window {
+                None => {
+                    if let Some(p) = top.get(&index) {
+                        return Ok(*p);
+                    }
+                    let mut pair = [0u8; PAIR_LEN as usize];
+                    src.read_exact_at(base + index * PAIR_LEN, &mut pair)?;
+                    top.insert(index, pair);
+                    return Ok(pair);
+                }
+                Some((start, count)) => {
+                    if current.as_ref().is_none_or(|(s, _)| *s != start) {
+                        let mut pairs = current.take().map(|(_, v)| v).unwrap_or_default();
+                        pairs.resize((count * PAIR_LEN) as usize, 0);
+                        src.read_exact_at(base + start * PAIR_LEN, &mut pairs)?;
+                        *current = Some((start, pairs));
+                    }
+                    match current {
+                        Some((s, pairs)) => (&pairs[..], *s),
+                        None => (&[][..], start),
+                    }
+                }
+            },
+            Outboard::Unloaded => (&[][..], 0),
+        };
+        // Indexes come from `path_to` and always lie inside the outboard and the window.
+        let at = index.checked_sub(first).and_then(|i| usize::try_from(i * PAIR_LEN).ok());
+        let Some(src) = at.and_then(|at| pairs.get(at..at + PAIR_LEN as usize)) else {
+            return Err(PackError::Corrupt { digest: self.digest, what: "hash tree (outboard)", offset: index * PAIR_LEN });
+        };
+        let mut pair = [0u8; PAIR_LEN as usize];
+        pair.copy_from_slice(src);
+        Ok(pair)
+    }
+}

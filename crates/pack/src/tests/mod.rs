@@ -1,0 +1,4 @@
+mod corruption;
+mod lookup;
+mod round_trip;
+mod support;
