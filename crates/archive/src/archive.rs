@@ -138,9 +138,18 @@ impl Archive {
     }
 
     /// Opens the file at `path` for reading; links are followed inside the archive.
+    /// Links in directory position (`dirlink/file`) are followed here too, although listings
+    /// show such a link as a file.
     pub fn open_file(&self, path: &str) -> Result<EntryReader, VfsError> {
-        let id = self.lookup(path)?;
         let shown = path::normalize(path);
+        let id = match self.tree.lookup(path) {
+            Some(id) => id,
+            None => match links::resolve(&self.tree, path) {
+                Ok(id) => id,
+                Err(e @ (LinkError::Escapes(_) | LinkError::TooManyLinks)) => return Err(link_error(&shown, e)),
+                Err(_) => return Err(self.lookup(path).err().unwrap_or(VfsError::NotFound(shown))),
+            },
+        };
         let entry = match self.tree.node(id) {
             Node::Dir { .. } => return Err(VfsError::IsADirectory(shown)),
             Node::Leaf(e) if matches!(e.content, Content::Link(_)) => {

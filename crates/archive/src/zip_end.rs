@@ -65,6 +65,9 @@ pub(crate) fn locate<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64) -> 
     }
     match first_error {
         Some(e) if looks_like_zip => Err(e),
+        None if head == LOCAL_MAGIC => {
+            Err(ArchiveError::zip("no end of central directory record was found; the file is truncated"))
+        }
         _ => Ok(None),
     }
 }

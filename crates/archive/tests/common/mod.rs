@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests: walking an archive and asking Python for its view.
 #![allow(dead_code)]
 
+pub mod build;
+
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,261 @@
+//! Archives built to attack the reader: escaping names, link tricks, size lies, bombs,
+//! overlapping entries and truncation. Each must give a clear result, never a panic or a hang.
+
+mod common;
+
+use common::build::{TarEntry, tar, tar_file, tar_header, tar_link, zip, zip_file};
+use common::{open_bytes, read_all, read_path, walk};
+use vfs_archive::Archive;
+
+#[test]
+fn tar_names_cannot_leave_the_root() {
+    let data = tar(&[
+        tar_file("../evil.txt", b"1"),
+        tar_file("/etc/passwd", b"2"),
+        tar_file("C:\\Windows\\sys.dll", b"3"),
+        tar_file("a/../../b.txt", b"4"),
+        tar_file("./ok/./c.txt", b"5"),
+    ]);
+    let a = open_bytes(&data);
+    let files: Vec<_> = walk(&a).into_iter().filter(|(_, m)| !m.is_dir).map(|(p, _)| p).collect();
+    assert_eq!(files, ["Windows/sys.dll", "a/b.txt", "etc/passwd", "evil.txt", "ok/c.txt"]);
+    assert_eq!(read_path(&a, data.as_slice(), "Windows/sys.dll").unwrap(), b"3");
+    assert_eq!(a.warnings().iter().filter(|w| w.contains("rewritten")).count(), 4, "{:?}", a.warnings());
+}
+
+#[test]
+fn duplicates_and_file_directory_collisions() {
+    let data = tar(&[
+        tar_file("dup", b"first"),
+        tar_file("dup", b"second"),
+        tar_file("x", b"file"),
+        tar_file("x/child", b"child"),
+        tar_link("x/child", b'5', ""),
+    ]);
+    let a = open_bytes(&data);
+    assert_eq!(read_path(&a, data.as_slice(), "dup").unwrap(), b"second");
+    assert!(a.metadata("x").unwrap().is_dir);
+    assert!(a.metadata("x/child").unwrap().is_dir);
+    let w = a.warnings().join("\n");
+    assert!(w.contains("duplicate entry \"dup\""), "{w}");
+    assert!(w.contains("on the path of \"x/child\""), "{w}");
+    assert!(w.contains("file \"x/child\" dropped"), "{w}");
+}
+
+#[test]
+fn tar_link_tricks() {
+    let data = tar(&[
+        tar_file("real.txt", b"real"),
+        tar_link("up", b'2', "../../etc/passwd"),
+        tar_link("abs", b'2', "/etc/passwd"),
+        tar_link("loop-a", b'2', "loop-b"),
+        tar_link("loop-b", b'2', "loop-a"),
+        tar_link("self-hard", b'1', "self-hard"),
+        tar_link("dangling", b'2', "missing.txt"),
+        tar_link("hard-abs", b'1', "/real.txt"),
+        tar_link("dir/rel", b'2', "../real.txt"),
+        tar_link("dir/chain", b'2', "rel"),
+    ]);
+    let a = open_bytes(&data);
+    let err = |p: &str| a.open_file(p).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err("up").contains("outside the archive"), "{}", err("up"));
+    assert!(err("abs").contains("outside the archive"), "{}", err("abs"));
+    assert!(err("loop-a").contains("more than 16 links"), "{}", err("loop-a"));
+    assert!(err("self-hard").contains("more than 16 links"), "{}", err("self-hard"));
+    assert!(err("dangling").contains("not found"), "{}", err("dangling"));
+    // Hard link targets are archive paths: a leading `/` is neutralised like any name.
+    assert_eq!(read_path(&a, data.as_slice(), "hard-abs").unwrap(), b"real");
+    assert_eq!(read_path(&a, data.as_slice(), "dir/chain").unwrap(), b"real");
+    assert_eq!(a.metadata("dir/chain").unwrap().size, 4);
+    for p in ["up", "abs", "loop-a", "dangling"] {
+        let m = a.metadata(p).unwrap();
+        assert!(!m.is_dir && m.size == 0, "{p}");
+    }
+}
+
+#[test]
+fn tar_size_lies_truncation_and_garbage() {
+    // Declared size beyond the end of the file: listed, reading fails once the data runs out.
+    let mut data = tar(&[tar_file("big", &[7u8; 2000])]);
+    data.truncate(512 + 1000);
+    let a = open_bytes(&data);
+    assert_eq!(a.metadata("big").unwrap().size, 2000);
+    let err = read_path(&a, data.as_slice(), "big").unwrap_err();
+    assert!(err.contains("truncated"), "{err}");
+
+    // A huge base-256 size and a negative one.
+    let mut huge = [0u8; 12];
+    huge[0] = 0x80;
+    huge[4] = 0x40;
+    let data = tar(&[TarEntry { size_field: Some(&huge), ..tar_file("huge", b"") }]);
+    let a = open_bytes(&data);
+    assert_eq!(a.metadata("huge").unwrap().size, 1 << 62);
+    assert!(read_path(&a, data.as_slice(), "huge").unwrap_err().contains("truncated"));
+    let data = tar(&[tar_file("ok", b"x"), TarEntry { size_field: Some(&[0xff; 12]), ..tar_file("neg", b"") }]);
+    let err = Archive::open(data.as_slice(), data.len() as u64).err().unwrap().to_string();
+    assert!(err.contains("tar header at offset 1024: negative size -1"), "{err}");
+
+    // Trailing garbage after the end marker is ignored; garbage instead of a header stops the
+    // walk with a warning.
+    let mut data = tar(&[tar_file("a", b"a")]);
+    data.extend_from_slice(&[0x55; 3000]);
+    let a = open_bytes(&data);
+    assert_eq!(a.read_dir("").unwrap(), ["a"]);
+    assert!(a.warnings().is_empty());
+    let mut data = tar(&[tar_file("a", b"a")]);
+    data.truncate(1024);
+    data.extend_from_slice(&[0x55; 512]);
+    let a = open_bytes(&data);
+    assert_eq!(a.read_dir("").unwrap(), ["a"]);
+    assert!(a.warnings()[0].contains("not a tar header"), "{:?}", a.warnings());
+
+    // A PAX header whose record length runs past its data.
+    let pax = tar_header(&TarEntry { typeflag: b'x', ..tar_file("pax", b"99 path=x\n") });
+    let mut data = pax.to_vec();
+    data.extend_from_slice(b"99 path=x\n");
+    data.resize(1024, 0);
+    data.extend_from_slice(&tar(&[tar_file("f", b"f")]));
+    let err = Archive::open(data.as_slice(), data.len() as u64).err().unwrap().to_string();
+    assert!(err.contains("PAX header: record length out of bounds"), "{err}");
+}
+
+#[test]
+fn zip_names_links_and_duplicates() {
+    let z = zip(&[
+        zip_file("../../evil", b"e"),
+        zip_file("C:\\temp\\x.txt", b"x"),
+        zip_file("/abs/y", b"y"),
+        zip_file("dup", b"one"),
+        zip_file("dup", b"two"),
+        zip_file("target.txt", b"target"),
+        common::build::ZipEntry { unix_mode: 0o120777, ..zip_file("good-link", b"target.txt") },
+        common::build::ZipEntry { unix_mode: 0o120777, ..zip_file("bad-link", b"../../../etc/shadow") },
+        common::build::ZipEntry { unix_mode: 0o120777, ..zip_file("loop", b"loop") },
+    ]);
+    let data = z.bytes;
+    let a = open_bytes(&data);
+    let files: Vec<_> = walk(&a).into_iter().filter(|(_, m)| !m.is_dir).map(|(p, _)| p).collect();
+    assert_eq!(files, ["abs/y", "bad-link", "dup", "evil", "good-link", "loop", "target.txt", "temp/x.txt"]);
+    assert_eq!(read_path(&a, data.as_slice(), "dup").unwrap(), b"two");
+    assert_eq!(read_path(&a, data.as_slice(), "good-link").unwrap(), b"target");
+    assert_eq!(a.metadata("good-link").unwrap().size, 6);
+    assert!(read_path(&a, data.as_slice(), "bad-link").unwrap_err().contains("outside the archive"));
+    assert!(read_path(&a, data.as_slice(), "loop").unwrap_err().contains("more than 16 links"));
+}
+
+#[test]
+fn deflate_bomb_with_lying_size_is_refused() {
+    let zeros = vec![0u8; 20 << 20];
+    let z = zip(&[common::build::ZipEntry { deflate: true, size: Some(1000), ..zip_file("bomb", &zeros) }]);
+    assert!(z.bytes.len() < 100_000);
+    let a = open_bytes(&z.bytes);
+    assert_eq!(a.metadata("bomb").unwrap().size, 1000);
+    let mut r = a.open_file("bomb").unwrap();
+    let mut buf = vec![0u8; 1 << 20];
+    let err = r.read(z.bytes.as_slice(), 0, &mut buf).unwrap_err().to_string();
+    assert!(err.contains("longer than the declared size 1000"), "{err}");
+    // Reading only part of it is fine and never yields more than declared.
+    let mut r = a.open_file("bomb").unwrap();
+    assert_eq!(r.read(z.bytes.as_slice(), 0, &mut buf[..500]).unwrap(), 500);
+
+    // The other lie: the stream ends before the declared size.
+    let z = zip(&[common::build::ZipEntry { deflate: true, size: Some(5000), ..zip_file("short", &[1u8; 100]) }]);
+    let a = open_bytes(&z.bytes);
+    let err = read_path(&a, z.bytes.as_slice(), "short").unwrap_err();
+    assert!(err.contains("deflate stream ends after 100 bytes, but the entry declares 5000"), "{err}");
+}
+
+#[test]
+fn zip_size_lies_and_overlaps() {
+    // Stored entry claiming more bytes than there are before the next entry.
+    let z = zip(&[
+        common::build::ZipEntry { size: Some(500), csize: Some(500), ..zip_file("liar", b"short") },
+        zip_file("next", b"next"),
+    ]);
+    let a = open_bytes(&z.bytes);
+    let err = read_path(&a, z.bytes.as_slice(), "liar").unwrap_err();
+    assert!(err.contains("overlaps the next entry"), "{err}");
+    assert_eq!(read_path(&a, z.bytes.as_slice(), "next").unwrap(), b"next");
+
+    // Stored entry whose two sizes disagree.
+    let z = zip(&[common::build::ZipEntry { size: Some(4), ..zip_file("odd", b"12345678") }]);
+    let a = open_bytes(&z.bytes);
+    assert!(a.open_file("odd").err().unwrap().to_string().contains("stored entry has size 4 but 8 bytes"));
+
+    // Overlapping entries (one's data contains the next one's header), the zip-bomb layout.
+    let mut z = zip(&[zip_file("outer", b"outer-data"), zip_file("inner", b"inner-data")]);
+    let outer_csize = (z.bytes.len() - 30 - 5) as u32; // claims everything up to the end
+    let cd = z.bytes.windows(4).position(|w| w == b"PK\x01\x02").unwrap();
+    for at in [18usize, 22, cd + 20, cd + 24] {
+        z.bytes[at..at + 4].copy_from_slice(&outer_csize.to_le_bytes());
+    }
+    let a = open_bytes(&z.bytes);
+    let err = read_path(&a, z.bytes.as_slice(), "outer").unwrap_err();
+    assert!(err.contains("overlaps the next entry"), "{err}");
+    assert_eq!(z.offsets.len(), 2);
+}
+
+#[test]
+fn zip_unsupported_and_encrypted_entries_are_listed() {
+    let z = zip(&[
+        common::build::ZipEntry { method: Some(12), ..zip_file("b.bz2", b"BZh") },
+        common::build::ZipEntry { flags: 1, ..zip_file("secret", b"xxxxxxxxxxxx") },
+        common::build::ZipEntry { method: Some(99), flags: 1, ..zip_file("aes", b"xxxx") },
+    ]);
+    let a = open_bytes(&z.bytes);
+    assert_eq!(a.read_dir("").unwrap(), ["aes", "b.bz2", "secret"]);
+    let err = |p: &str| a.open_file(p).err().unwrap().to_string();
+    assert!(err("b.bz2").contains("compression method 12 (bzip2) is not supported"), "{}", err("b.bz2"));
+    assert!(err("secret").contains("encrypted (method 0 (stored))"), "{}", err("secret"));
+    assert!(err("aes").contains("encrypted (method 99 (AES encryption))"), "{}", err("aes"));
+}
+
+#[test]
+fn truncated_zips_fail_clearly() {
+    let z = zip(&[zip_file("a", &[1u8; 1000]), zip_file("b", &[2u8; 1000])]);
+    for cut in [z.bytes.len() - 10, z.bytes.len() - 30, 1500, 100] {
+        let part = &z.bytes[..cut];
+        let err = Archive::open(part, part.len() as u64).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("truncated"), "cut at {cut}: {err:?}");
+    }
+    // Central directory offset pointing past the end record.
+    let mut bad = z.bytes.clone();
+    let n = bad.len();
+    bad[n - 6..n - 2].copy_from_slice(&u32::MAX.to_le_bytes());
+    let err = Archive::open(bad.as_slice(), n as u64).err().unwrap().to_string();
+    assert!(err.contains("central directory"), "{err}");
+}
+
+#[test]
+fn deflate_random_access_and_crc() {
+    let text: Vec<u8> = (0..200_000u32).flat_map(|i| format!("{i} ").into_bytes()).collect();
+    let z = zip(&[common::build::ZipEntry { deflate: true, ..zip_file("t", &text) }]);
+    let a = open_bytes(&z.bytes);
+    let mut r = a.open_file("t").unwrap();
+    let mut buf = vec![0u8; 777];
+    for &off in &[500_000u64, 10, 900_000, 0, 1_000_000, text.len() as u64 - 5, 3] {
+        let n = r.read(z.bytes.as_slice(), off, &mut buf).unwrap();
+        let end = (off as usize + 777).min(text.len());
+        assert_eq!(&buf[..n], &text[off as usize..end], "offset {off}");
+    }
+    assert_eq!(r.read(z.bytes.as_slice(), text.len() as u64, &mut buf).unwrap(), 0);
+    assert_eq!(read_all(a.open_file("t").unwrap(), z.bytes.as_slice()).unwrap(), text);
+
+    // The same entry with a wrong CRC fails on the read that reaches the end, not before.
+    let z = zip(&[common::build::ZipEntry { deflate: true, crc: Some(0x1234), ..zip_file("t", &text) }]);
+    let a = open_bytes(&z.bytes);
+    let mut r = a.open_file("t").unwrap();
+    let mut buf = vec![0u8; 8192];
+    let mut off = 0u64;
+    let err = loop {
+        match r.read(z.bytes.as_slice(), off, &mut buf) {
+            Ok(n) => {
+                assert!(n > 0);
+                off += n as u64;
+            }
+            Err(e) => break e.to_string(),
+        }
+    };
+    assert!(off + 8192 >= text.len() as u64, "failed early at {off}");
+    assert!(err.contains("CRC-32 mismatch (stored 0x00001234"), "{err}");
+}
