@@ -80,17 +80,15 @@ impl Archive {
                 }
                 continue;
             }
-            let had_leaf = tree.lookup(&p).is_some_and(|id| matches!(tree.node(id), Node::Leaf(_)));
+            let nodes_before = tree.len();
             match tree.insert(&p, entry) {
-                Ok(dropped) => {
-                    let parents = dropped.len() - usize::from(had_leaf);
-                    if had_leaf {
-                        warnings.push(format!("duplicate entry {p:?}: the later one wins"));
-                    }
-                    if parents > 0 {
-                        warnings.push(format!("{parents} file(s) on the path of {p:?} dropped: they are also directories"));
-                    }
+                Ok(dropped) if dropped.is_empty() => {}
+                // Replacing a leaf in place adds no node; turning a file on the path into a
+                // directory does (the new leaf below it).
+                Ok(_) if tree.len() == nodes_before => {
+                    warnings.push(format!("duplicate entry {p:?}: the later one wins"));
                 }
+                Ok(_) => warnings.push(format!("a file on the path of {p:?} dropped: it is also a directory")),
                 Err(_) => warnings.push(format!("file {p:?} dropped: a directory of that name exists")),
             }
         }

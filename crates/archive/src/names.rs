@@ -16,6 +16,15 @@ pub(crate) struct CleanName {
 /// `.`, `..` and empty components are removed, so that no name can reach outside the root or
 /// climb above the directory it claims to be in.
 pub(crate) fn clean(raw: &str) -> CleanName {
+    // Most names are already plain: `a/b/c`, perhaps with a trailing `/`.
+    let trimmed = raw.strip_suffix('/').unwrap_or(raw);
+    if !trimmed.is_empty()
+        && !trimmed.contains('\\')
+        && !has_drive_letter(trimmed)
+        && trimmed.split('/').all(|c| !matches!(c, "" | "." | ".."))
+    {
+        return CleanName { path: String::from(trimmed), neutralised: false };
+    }
     let mut neutralised = raw.contains('\\');
     let unified;
     let mut s = if neutralised {
@@ -24,8 +33,7 @@ pub(crate) fn clean(raw: &str) -> CleanName {
     } else {
         raw
     };
-    let b = s.as_bytes();
-    if b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':' {
+    if has_drive_letter(s) {
         s = &s[2..];
         neutralised = true;
     }
@@ -41,6 +49,11 @@ pub(crate) fn clean(raw: &str) -> CleanName {
         }
     }
     CleanName { path: parts.join("/"), neutralised }
+}
+
+fn has_drive_letter(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':'
 }
 
 /// Bytes as text: UTF-8 when valid, otherwise Latin-1, which maps every byte to one character so

@@ -1,0 +1,108 @@
+//! 100,000-entry archives: indexing takes few, large reads and walking them is fast. Prints the
+//! timings next to the `rawzip` and `tar` crates reading the same bytes.
+
+mod common;
+
+use common::build::{tar, tar_file, zip, zip_file};
+use common::walk;
+use std::cell::Cell;
+use std::time::Instant;
+use vfs_archive::Archive;
+use vfs_core::{IoError, ReadAt};
+
+const ENTRIES: usize = 100_000;
+
+struct Counting<'a> {
+    data: &'a [u8],
+    calls: Cell<usize>,
+}
+
+impl ReadAt for Counting<'_> {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+        self.calls.set(self.calls.get() + 1);
+        self.data.read_at(offset, buf)
+    }
+}
+
+fn names() -> Vec<String> {
+    (0..ENTRIES).map(|i| format!("dir{:03}/file{i:06}.txt", i / 1000)).collect()
+}
+
+#[test]
+fn hundred_thousand_entry_zip() {
+    let names = names();
+    let entries: Vec<_> = names.iter().map(|n| zip_file(n, b"x")).collect();
+    let data = zip(&entries).bytes;
+    let src = Counting { data: &data, calls: Cell::new(0) };
+    let t = Instant::now();
+    let a = Archive::open(&src, data.len() as u64).unwrap().unwrap();
+    let opened = t.elapsed();
+    let calls = src.calls.get();
+    let listed = walk(&a);
+    let walked = t.elapsed();
+    assert_eq!(listed.len(), ENTRIES + 100);
+    // The directory is ~6.6 MB: 256 KiB windows plus the tail read.
+    assert!(calls < 40, "{calls} reads to index");
+    assert_eq!(common::read_path(&a, data.as_slice(), "dir042/file042123.txt").unwrap(), b"x");
+
+    let t = Instant::now();
+    let archive = rawzip::ZipArchive::from_slice(&data).unwrap();
+    let mut count = 0;
+    for e in archive.entries() {
+        let e = e.unwrap();
+        std::hint::black_box(e.file_path().as_ref().len());
+        count += 1;
+    }
+    assert_eq!(count, ENTRIES);
+    eprintln!(
+        "zip, {ENTRIES} entries: open {opened:?} ({calls} reads), open+walk {walked:?}; rawzip listing {:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn hundred_thousand_entry_tar() {
+    let names = names();
+    let entries: Vec<_> = names.iter().map(|n| tar_file(n, b"")).collect();
+    let data = tar(&entries);
+    let src = Counting { data: &data, calls: Cell::new(0) };
+    let t = Instant::now();
+    let a = Archive::open(&src, data.len() as u64).unwrap().unwrap();
+    let opened = t.elapsed();
+    let calls = src.calls.get();
+    let listed = walk(&a);
+    let walked = t.elapsed();
+    assert_eq!(listed.len(), ENTRIES + 100);
+    // ~51 MB of headers in 256 KiB windows.
+    assert!(calls <= data.len() / (256 * 1024) + 3, "{calls} reads to index");
+
+    let t = Instant::now();
+    let mut ar = tar::Archive::new(data.as_slice());
+    let mut count = 0;
+    for e in ar.entries().unwrap() {
+        let e = e.unwrap();
+        std::hint::black_box(e.path_bytes().len());
+        count += 1;
+    }
+    assert_eq!(count, ENTRIES);
+    eprintln!(
+        "tar, {ENTRIES} entries: open {opened:?} ({calls} reads), open+walk {walked:?}; tar crate listing {:?}",
+        t.elapsed()
+    );
+}
+
+#[test]
+fn sequential_deflate_reads_are_linear() {
+    let big: Vec<u8> = (0..8u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 & 0x3f).collect();
+    let z = zip(&[common::build::ZipEntry { deflate: true, ..zip_file("big", &big) }]);
+    let a = common::open_bytes(&z.bytes);
+    let src = Counting { data: &z.bytes, calls: Cell::new(0) };
+    let t = Instant::now();
+    let got = common::read_all(a.open_file("big").unwrap(), &src).unwrap();
+    let took = t.elapsed();
+    assert!(got == big);
+    // One 32 KiB compressed read at a time, never re-reading from the start.
+    let compressed = z.bytes.len();
+    assert!(src.calls.get() <= compressed / (32 * 1024) + 3, "{} reads", src.calls.get());
+    eprintln!("deflate, 8 MiB in 8 KiB reads: {took:?}, {} source reads", src.calls.get());
+}
