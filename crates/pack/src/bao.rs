@@ -26,7 +26,11 @@ pub fn group_cv(index: u64, data: &[u8]) -> Digest {
 
 /// Chaining value of a parent node (the digest when it is the root).
 pub fn parent_cv(left: &Digest, right: &Digest, is_root: bool) -> Digest {
-    if is_root { *merge_subtrees_root(left, right, Mode::Hash).as_bytes() } else { merge_subtrees_non_root(left, right, Mode::Hash) }
+    if is_root {
+        *merge_subtrees_root(left, right, Mode::Hash).as_bytes()
+    } else {
+        merge_subtrees_non_root(left, right, Mode::Hash)
+    }
 }
 
 /// Groups under the left child of a node covering `n >= 2` groups: the largest power of two

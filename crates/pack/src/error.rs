@@ -1,5 +1,5 @@
-use crate::hex::Hex;
 use crate::format::Digest;
+use crate::hex::Hex;
 use alloc::string::String;
 use alloc::vec::Vec;
 use vfs_core::IoError;

@@ -147,7 +147,12 @@ impl IndexRecord {
     }
 
     pub fn decode(raw: &[u8]) -> Self {
-        Self { digest: digest_at(raw, 0), data_offset: le_u64(raw, 32), size: le_u64(raw, 40), outboard_offset: le_u64(raw, 48) }
+        Self {
+            digest: digest_at(raw, 0),
+            data_offset: le_u64(raw, 32),
+            size: le_u64(raw, 40),
+            outboard_offset: le_u64(raw, 48),
+        }
     }
 }
 

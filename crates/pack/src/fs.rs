@@ -56,7 +56,9 @@ impl Pack {
         match self.resolve(path)? {
             Entry::Root => Ok(vec![String::from(BLOBS_DIR), String::from(CONTAINERS_DIR)]),
             Entry::BlobsDir => Ok(self.blobs.iter().map(|b| to_hex(&b.digest)).collect()),
-            Entry::Dir(id) => Ok(self.tree.children(id).into_iter().flatten().map(|(name, _)| String::from(name)).collect()),
+            Entry::Dir(id) => {
+                Ok(self.tree.children(id).into_iter().flatten().map(|(name, _)| String::from(name)).collect())
+            }
             Entry::Blob(_) | Entry::Object(_) => Err(VfsError::NotADirectory(path::normalize(path))),
         }
     }

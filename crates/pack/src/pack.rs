@@ -134,7 +134,11 @@ impl Pack {
             1 => Ok(BlobId(start)),
             n => Err(PackError::Ambiguous {
                 prefix: String::from(prefix),
-                candidates: self.blobs[start..end].iter().take(MAX_LISTED_CANDIDATES).map(|b| to_hex(&b.digest)).collect(),
+                candidates: self.blobs[start..end]
+                    .iter()
+                    .take(MAX_LISTED_CANDIDATES)
+                    .map(|b| to_hex(&b.digest))
+                    .collect(),
                 more: n.saturating_sub(MAX_LISTED_CANDIDATES),
             }),
         }
@@ -142,7 +146,11 @@ impl Pack {
 
     /// Containers in name order.
     pub fn containers(&self) -> impl Iterator<Item = ContainerInfo<'_>> {
-        self.containers.iter().map(|c| ContainerInfo { name: &c.name, created_at: c.created_at, object_count: c.objects.len() })
+        self.containers.iter().map(|c| ContainerInfo {
+            name: &c.name,
+            created_at: c.created_at,
+            object_count: c.objects.len(),
+        })
     }
 
     /// Every object, by container and then name.
@@ -225,7 +233,8 @@ fn read_frame<R: ReadAt + ?Sized>(src: &R, size: u64) -> Result<Option<Trailer>,
 /// between the blob area and the trailer.
 fn check_sections(t: &Trailer, size: u64) -> Result<(), PackError> {
     let trailer_start = size - TRAILER_LEN;
-    let follows = |offset: u64, count: u64, record: u64| count.checked_mul(record).and_then(|len| offset.checked_add(len));
+    let follows =
+        |offset: u64, count: u64, record: u64| count.checked_mul(record).and_then(|len| offset.checked_add(len));
     let ok = t.index_offset >= HEADER_LEN
         && t.index_offset <= trailer_start
         && follows(t.index_offset, t.blob_count, INDEX_RECORD_LEN) == Some(t.containers_offset)
@@ -266,14 +275,23 @@ fn parse_index(raw: &[u8], blob_area_end: u64) -> Result<Vec<IndexRecord>, PackE
         if blobs.last().is_some_and(|prev| prev.digest >= rec.digest) {
             return Err(damaged(format!("index is not sorted by digest at blob {digest}")));
         }
-        let within = |offset: u64, len: u64| offset >= HEADER_LEN && offset.checked_add(len).is_some_and(|end| end <= blob_area_end);
+        let within = |offset: u64, len: u64| {
+            offset >= HEADER_LEN && offset.checked_add(len).is_some_and(|end| end <= blob_area_end)
+        };
         if !within(rec.data_offset, rec.size) {
-            return Err(damaged(format!("blob {digest}: {} bytes at offset {} lie outside the blob area", rec.size, rec.data_offset)));
+            return Err(damaged(format!(
+                "blob {digest}: {} bytes at offset {} lie outside the blob area",
+                rec.size, rec.data_offset
+            )));
         }
         let outboard_len = format::outboard_len(rec.size);
-        let outboard_ok = if outboard_len == 0 { rec.outboard_offset == 0 } else { within(rec.outboard_offset, outboard_len) };
+        let outboard_ok =
+            if outboard_len == 0 { rec.outboard_offset == 0 } else { within(rec.outboard_offset, outboard_len) };
         if !outboard_ok {
-            return Err(damaged(format!("blob {digest}: outboard at offset {} lies outside the blob area", rec.outboard_offset)));
+            return Err(damaged(format!(
+                "blob {digest}: outboard at offset {} lies outside the blob area",
+                rec.outboard_offset
+            )));
         }
         blobs.push(rec);
     }
@@ -286,7 +304,8 @@ fn parse_objects(
     strings: &[u8],
     blobs: &[IndexRecord],
 ) -> Result<(Vec<Container>, Vec<Object>), PackError> {
-    let records: Vec<ObjectRecord> = objects_raw.chunks_exact(OBJECT_RECORD_LEN as usize).map(ObjectRecord::decode).collect();
+    let records: Vec<ObjectRecord> =
+        objects_raw.chunks_exact(OBJECT_RECORD_LEN as usize).map(ObjectRecord::decode).collect();
     let mut containers: Vec<Container> = Vec::with_capacity(containers_raw.len() / CONTAINER_RECORD_LEN as usize);
     let mut objects = Vec::with_capacity(records.len());
     let mut next = 0usize;
@@ -298,7 +317,10 @@ fn parse_objects(
         if containers.last().is_some_and(|prev| prev.name.as_str() >= name) {
             return Err(damaged(format!("containers are not sorted by name at {name:?}")));
         }
-        let end = usize::try_from(rec.object_count).ok().and_then(|n| next.checked_add(n)).filter(|&end| end <= records.len());
+        let end = usize::try_from(rec.object_count)
+            .ok()
+            .and_then(|n| next.checked_add(n))
+            .filter(|&end| end <= records.len());
         let Some(end) = end else {
             return Err(damaged(format!("container {name:?} claims more objects than the object table holds")));
         };
@@ -314,12 +336,23 @@ fn parse_objects(
             }
             prev = Some(oname);
             let Ok(blob) = blobs.binary_search_by(|b| b.digest.cmp(&obj.digest)) else {
-                return Err(damaged(format!("object {name}/{oname} refers to blob {}, which is not in the index", Hex(&obj.digest))));
+                return Err(damaged(format!(
+                    "object {name}/{oname} refers to blob {}, which is not in the index",
+                    Hex(&obj.digest)
+                )));
             };
             if blobs[blob].size != obj.size {
-                return Err(damaged(format!("object {name}/{oname} has size {}, its blob {}", obj.size, blobs[blob].size)));
+                return Err(damaged(format!(
+                    "object {name}/{oname} has size {}, its blob {}",
+                    obj.size, blobs[blob].size
+                )));
             }
-            objects.push(Object { container: index, name: String::from(oname), blob: BlobId(blob), created_at: obj.created_at });
+            objects.push(Object {
+                container: index,
+                name: String::from(oname),
+                blob: BlobId(blob),
+                created_at: obj.created_at,
+            });
         }
         containers.push(Container { name: String::from(name), created_at: rec.created_at, objects: next..end });
         next = end;
@@ -331,10 +364,14 @@ fn parse_objects(
 }
 
 fn string_at(strings: &[u8], offset: u64, len: u64) -> Result<&str, PackError> {
-    let range = usize::try_from(offset).ok().zip(usize::try_from(len).ok()).and_then(|(o, l)| Some(o..o.checked_add(l)?));
+    let range =
+        usize::try_from(offset).ok().zip(usize::try_from(len).ok()).and_then(|(o, l)| Some(o..o.checked_add(l)?));
     let bytes = range.and_then(|r| strings.get(r));
     let Some(bytes) = bytes else {
-        return Err(damaged(format!("name of {len} bytes at {offset} lies outside the {}-byte name table", strings.len())));
+        return Err(damaged(format!(
+            "name of {len} bytes at {offset} lies outside the {}-byte name table",
+            strings.len()
+        )));
     };
     core::str::from_utf8(bytes).map_err(|_| damaged(format!("name at {offset} is not UTF-8")))
 }

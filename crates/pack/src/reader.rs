@@ -198,7 +198,12 @@ impl BlobReader {
 
     /// Pair `index` of the outboard; `window` is the `(first index, count)` of the pairs of the
     /// smallest window-sized subtree holding it, `None` above window level.
-    fn load_pair<R: ReadAt + ?Sized>(&mut self, src: &R, index: u64, window: Option<(u64, u64)>) -> Result<Pair, PackError> {
+    fn load_pair<R: ReadAt + ?Sized>(
+        &mut self,
+        src: &R,
+        index: u64,
+        window: Option<(u64, u64)>,
+    ) -> Result<Pair, PackError> {
         let len = format::outboard_len(self.size);
         if matches!(self.outboard, Outboard::Unloaded) {
             self.outboard = if len <= self.cache_limit {
@@ -240,7 +245,11 @@ impl BlobReader {
         // Indexes come from `path_to` and always lie inside the outboard and the window.
         let at = index.checked_sub(first).and_then(|i| usize::try_from(i * PAIR_LEN).ok());
         let Some(src) = at.and_then(|at| pairs.get(at..at + PAIR_LEN as usize)) else {
-            return Err(PackError::Corrupt { digest: self.digest, what: "hash tree (outboard)", offset: index * PAIR_LEN });
+            return Err(PackError::Corrupt {
+                digest: self.digest,
+                what: "hash tree (outboard)",
+                offset: index * PAIR_LEN,
+            });
         };
         let mut pair = [0u8; PAIR_LEN as usize];
         pair.copy_from_slice(src);

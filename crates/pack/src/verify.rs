@@ -90,7 +90,8 @@ fn check_blob<R: ReadAt + ?Sized>(pack: &Pack, id: BlobId, rec: &IndexRecord, sr
         // Data intact: any difference is in the stored tree.
         let bad = outboard.chunks(64).zip(stored.chunks(64)).filter(|(a, b)| a != b).count();
         if bad > 0 {
-            let detail = format!("{bad} of {} hash pairs differ from the tree of the (intact) data", outboard.len() / 64);
+            let detail =
+                format!("{bad} of {} hash pairs differ from the tree of the (intact) data", outboard.len() / 64);
             found.push((Region::Outboard { digest: rec.digest }, detail));
         }
         return found;
@@ -117,12 +118,18 @@ fn check_blob<R: ReadAt + ?Sized>(pack: &Pack, id: BlobId, rec: &IndexRecord, sr
         }
     }
     if outboard_damaged {
-        found.push((Region::Outboard { digest: rec.digest }, String::from("hash pairs do not verify against the digest")));
+        found.push((
+            Region::Outboard { digest: rec.digest },
+            String::from("hash pairs do not verify against the digest"),
+        ));
     }
     for (first, last) in runs(&bad_groups) {
         let offset = first * GROUP_LEN;
         let end = ((last + 1) * GROUP_LEN).min(rec.size);
-        found.push((Region::Data { digest: rec.digest, offset, len: end - offset }, String::from("content does not match its BLAKE3 hash")));
+        found.push((
+            Region::Data { digest: rec.digest, offset, len: end - offset },
+            String::from("content does not match its BLAKE3 hash"),
+        ));
     }
     if found.is_empty() {
         found.push((whole, String::from("content does not match its BLAKE3 digest")));

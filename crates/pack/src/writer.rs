@@ -55,11 +55,15 @@ pub enum WriteError {
     Io { path: Option<PathBuf>, source: io::Error },
     #[error("container name {0:?} is not allowed: use one non-empty path component (no '/', not '.' or '..')")]
     InvalidContainerName(String),
-    #[error("object name {container}/{name:?} is not allowed: use non-empty '/'-separated components, none '.' or '..'")]
+    #[error(
+        "object name {container}/{name:?} is not allowed: use non-empty '/'-separated components, none '.' or '..'"
+    )]
     InvalidObjectName { container: String, name: String },
     #[error("object {container}/{name} was added twice")]
     DuplicateObject { container: String, name: String },
-    #[error("object {container}/{file} cannot coexist with {container}/{dir}: a name cannot be both a file and a directory")]
+    #[error(
+        "object {container}/{file} cannot coexist with {container}/{dir}: a name cannot be both a file and a directory"
+    )]
     NameConflict { container: String, file: String, dir: String },
     #[error("{}: the file changed while the pack was being written; write the pack again", .0.display())]
     SourceChanged(PathBuf),
@@ -118,7 +122,13 @@ impl PackWriter {
 
     /// Adds an object and returns the digest of its content. Content already in the pack is
     /// stored once; the object then only refers to it.
-    pub fn add_object(&mut self, container: &str, name: &str, created_at: i64, data: impl Into<Source>) -> Result<Digest, WriteError> {
+    pub fn add_object(
+        &mut self,
+        container: &str,
+        name: &str,
+        created_at: i64,
+        data: impl Into<Source>,
+    ) -> Result<Digest, WriteError> {
         if !format::valid_container_name(container) {
             return Err(WriteError::InvalidContainerName(String::from(container)));
         }
@@ -194,7 +204,12 @@ impl PackWriter {
         let mut objects = Vec::new();
         for (name, c) in &self.containers {
             let (name_offset, name_len) = add_string(name);
-            let rec = ContainerRecord { name_offset, name_len, created_at: c.created_at(), object_count: c.objects.len() as u64 };
+            let rec = ContainerRecord {
+                name_offset,
+                name_len,
+                created_at: c.created_at(),
+                object_count: c.objects.len() as u64,
+            };
             containers.extend_from_slice(&rec.encode());
             for (oname, &(digest, size, created_at)) in &c.objects {
                 let (name_offset, name_len) = add_string(oname);
@@ -234,7 +249,11 @@ impl PackWriter {
 
 /// `name` may not be an existing object, a directory of one (`a` when `a/b` exists), or below one
 /// (`a/b` when `a` exists).
-fn check_name_free(container: &str, objects: &BTreeMap<String, (Digest, u64, i64)>, name: &str) -> Result<(), WriteError> {
+fn check_name_free(
+    container: &str,
+    objects: &BTreeMap<String, (Digest, u64, i64)>,
+    name: &str,
+) -> Result<(), WriteError> {
     let conflict = |file: &str, dir: &str| WriteError::NameConflict {
         container: String::from(container),
         file: String::from(file),

@@ -54,10 +54,12 @@ fn read_everything(pack: &Pack, bytes: &[u8], files: &[(String, Vec<u8>)]) -> us
 fn every_region_with_a_flipped_byte_is_caught() {
     let f = fixture();
     let pack = open(&f.bytes);
-    let index_offset = u64::from_le_bytes(f.bytes[f.bytes.len() - TRAILER_LEN as usize..][..8].try_into().unwrap()) as usize;
+    let index_offset =
+        u64::from_le_bytes(f.bytes[f.bytes.len() - TRAILER_LEN as usize..][..8].try_into().unwrap()) as usize;
     // Every byte of header, metadata and trailer; every 61st byte of the blob area, plus both
     // ends of each blob's data and outboard.
-    let mut positions: Vec<usize> = (0..16).chain(index_offset..f.bytes.len()).chain((16..index_offset).step_by(61)).collect();
+    let mut positions: Vec<usize> =
+        (0..16).chain(index_offset..f.bytes.len()).chain((16..index_offset).step_by(61)).collect();
     for rec in &pack.blobs {
         let (d, s, o) = (rec.data_offset as usize, rec.size as usize, rec.outboard_offset as usize);
         if s > 0 {
@@ -111,7 +113,12 @@ fn every_region_with_a_flipped_byte_is_caught() {
                     }
                     Region::Pack => panic!("flip at {pos}: {d}"),
                 }
-                let mut names: Vec<_> = f.files.iter().filter(|(_, c)| blake3::hash(c).as_bytes() == &rec.digest).map(|(p, _)| p.clone()).collect();
+                let mut names: Vec<_> = f
+                    .files
+                    .iter()
+                    .filter(|(_, c)| blake3::hash(c).as_bytes() == &rec.digest)
+                    .map(|(p, _)| p.clone())
+                    .collect();
                 names.sort();
                 assert_eq!(d.objects, names);
                 assert!(d.to_string().contains(&hex(&rec.digest)), "{d}");

@@ -24,7 +24,8 @@ fn identical_contents_are_stored_once() {
 
     let pack = open(&bytes);
     assert_eq!(pack.blob_count(), 2);
-    let names: Vec<_> = pack.objects_of(pack.blob_id(&a).unwrap()).map(|o| (o.container, o.name, o.created_at)).collect();
+    let names: Vec<_> =
+        pack.objects_of(pack.blob_id(&a).unwrap()).map(|o| (o.container, o.name, o.created_at)).collect();
     assert_eq!(names, [("one", "a.bin", 1), ("two", "dir/b.bin", 2)]);
     for path in ["containers/one/a.bin", "containers/two/dir/b.bin"] {
         let mut r = pack.open_file(path).unwrap();
@@ -81,7 +82,8 @@ fn prefix_lookup_unique_ambiguous_short_and_not_hex() {
 
 #[test]
 fn same_input_gives_identical_bytes_in_any_order() {
-    let items = [("b", "x/1", data(70_000, 1)), ("a", "y", data(5, 2)), ("b", "x/0", data(16_385, 3)), ("a", "z", data(5, 2))];
+    let items =
+        [("b", "x/1", data(70_000, 1)), ("a", "y", data(5, 2)), ("b", "x/0", data(16_385, 3)), ("a", "z", data(5, 2))];
     let build = |order: &[usize]| {
         let mut w = PackWriter::new();
         for &i in order {
@@ -100,10 +102,16 @@ fn same_input_gives_identical_bytes_in_any_order() {
 fn writer_rejects_names_that_cannot_be_paths() {
     let mut w = PackWriter::new();
     for bad in ["", "a/b", ".", "..", "nul\0"] {
-        assert!(matches!(w.add_object(bad, "f", 0, b"".as_slice()), Err(WriteError::InvalidContainerName(_))), "{bad:?}");
+        assert!(
+            matches!(w.add_object(bad, "f", 0, b"".as_slice()), Err(WriteError::InvalidContainerName(_))),
+            "{bad:?}"
+        );
     }
     for bad in ["", "/f", "f/", "a//b", "a/./b", "../f"] {
-        assert!(matches!(w.add_object("c", bad, 0, b"".as_slice()), Err(WriteError::InvalidObjectName { .. })), "{bad:?}");
+        assert!(
+            matches!(w.add_object("c", bad, 0, b"".as_slice()), Err(WriteError::InvalidObjectName { .. })),
+            "{bad:?}"
+        );
     }
     w.add_object("c", "a/b", 0, b"1".as_slice()).unwrap();
     assert!(matches!(w.add_object("c", "a/b", 0, b"2".as_slice()), Err(WriteError::DuplicateObject { .. })));

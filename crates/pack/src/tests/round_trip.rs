@@ -10,7 +10,8 @@ use std::vec::Vec;
 use std::{format, vec};
 use vfs_core::VfsError;
 
-const SIZES: [usize; 12] = [0, 1, 1023, 1024, 16383, 16384, 16385, 32768, 49153, 100_000, 3 * 1024 * 1024 + 17, 5 * 1024 * 1024];
+const SIZES: [usize; 12] =
+    [0, 1, 1023, 1024, 16383, 16384, 16385, 32768, 49153, 100_000, 3 * 1024 * 1024 + 17, 5 * 1024 * 1024];
 
 #[test]
 fn generated_sizes_round_trip_with_reference_digests_and_outboards() {
@@ -58,7 +59,9 @@ fn reads_at_arbitrary_offsets_return_the_right_bytes() {
     let pack_bytes = write(&w);
     let pack = open(&pack_bytes);
     let mut r = pack.open_file("containers/c/f").unwrap();
-    for (offset, len) in [(0, 1), (16383, 2), (16384, 16384), (5, 50_000), (199_999, 10), (180_000, 40_000), (200_000, 5), (1 << 40, 3)] {
+    for (offset, len) in
+        [(0, 1), (16383, 2), (16384, 16384), (5, 50_000), (199_999, 10), (180_000, 40_000), (200_000, 5), (1 << 40, 3)]
+    {
         let mut buf = vec![0xAAu8; len];
         let n = r.read(&pack_bytes[..], offset, &mut buf).unwrap();
         let want = bytes.get(offset as usize..).map_or(&[][..], |s| &s[..s.len().min(len)]);
@@ -124,7 +127,11 @@ fn file_tree_listing_and_errors() {
     assert_eq!(pack.read_dir("containers/photos").unwrap(), ["2024", "top.txt"]);
     assert_eq!(pack.read_dir("containers/photos/2024").unwrap(), ["a.jpg", "b.jpg"]);
     assert!(pack.read_dir("containers/empty").unwrap().is_empty());
-    let mut blobs = vec![hex(blake3::hash(b"bee").as_bytes()), hex(blake3::hash(b"ay").as_bytes()), hex(blake3::hash(b"").as_bytes())];
+    let mut blobs = vec![
+        hex(blake3::hash(b"bee").as_bytes()),
+        hex(blake3::hash(b"ay").as_bytes()),
+        hex(blake3::hash(b"").as_bytes()),
+    ];
     blobs.sort();
     assert_eq!(pack.read_dir("blobs").unwrap(), blobs);
 
@@ -134,7 +141,10 @@ fn file_tree_listing_and_errors() {
     assert_eq!(pack.metadata("containers/empty").unwrap(), dir(Some(99)));
     assert_eq!(pack.metadata("containers/photos/2024").unwrap(), dir(None));
     assert_eq!(pack.metadata("blobs").unwrap(), dir(None));
-    assert_eq!(pack.metadata("containers/photos/2024/a.jpg").unwrap(), Metadata { is_dir: false, size: 2, modified: Some(30) });
+    assert_eq!(
+        pack.metadata("containers/photos/2024/a.jpg").unwrap(),
+        Metadata { is_dir: false, size: 2, modified: Some(30) }
+    );
     assert!(!pack.metadata(&format!("blobs/{}", blobs[0])).unwrap().is_dir);
 
     let containers: Vec<_> = pack.containers().map(|c| (c.name, c.created_at, c.object_count)).collect();
@@ -146,8 +156,14 @@ fn file_tree_listing_and_errors() {
     assert_eq!(pack.metadata("containers/photos/nope").unwrap_err(), nf("containers/photos/nope"));
     assert_eq!(pack.metadata("other").unwrap_err(), nf("other"));
     assert_eq!(pack.metadata("blobs/0123").unwrap_err(), nf("blobs/0123"));
-    assert_eq!(pack.read_dir("containers/photos/top.txt").unwrap_err(), VfsError::NotADirectory(String::from("containers/photos/top.txt")));
-    assert_eq!(pack.metadata("containers/photos/top.txt/x").unwrap_err(), VfsError::NotADirectory(String::from("containers/photos/top.txt/x")));
+    assert_eq!(
+        pack.read_dir("containers/photos/top.txt").unwrap_err(),
+        VfsError::NotADirectory(String::from("containers/photos/top.txt"))
+    );
+    assert_eq!(
+        pack.metadata("containers/photos/top.txt/x").unwrap_err(),
+        VfsError::NotADirectory(String::from("containers/photos/top.txt/x"))
+    );
     assert!(matches!(pack.open_file("containers/photos/2024"), Err(VfsError::IsADirectory(_))));
     assert!(matches!(pack.open_file("/"), Err(VfsError::IsADirectory(_))));
     assert!(pack.exists("containers/photos/2024/b.jpg").unwrap());
@@ -179,7 +195,9 @@ fn random_4k_reads_cost_at_most_two_host_reads() {
     let pack = open(&pack_bytes);
     // Whole outboard in memory; one window over the whole tree; windows of 8 groups under
     // 24 nodes read pair by pair.
-    for (limit, window) in [(crate::OUTBOARD_CACHE_LIMIT, crate::reader::WINDOW_GROUPS), (0, crate::reader::WINDOW_GROUPS), (0, 8)] {
+    for (limit, window) in
+        [(crate::OUTBOARD_CACHE_LIMIT, crate::reader::WINDOW_GROUPS), (0, crate::reader::WINDOW_GROUPS), (0, 8)]
+    {
         let src = Counting::new(&pack_bytes);
         let mut r = pack.open_file("containers/c/big").unwrap();
         r.set_outboard_cache(limit, window);

@@ -32,7 +32,11 @@ pub fn open(bytes: &[u8]) -> Pack {
 }
 
 /// Reads a whole file through `reader` in slices of `step` bytes.
-pub fn read_all<R: ReadAt + ?Sized>(reader: &mut BlobReader, src: &R, step: usize) -> Result<Vec<u8>, crate::PackError> {
+pub fn read_all<R: ReadAt + ?Sized>(
+    reader: &mut BlobReader,
+    src: &R,
+    step: usize,
+) -> Result<Vec<u8>, crate::PackError> {
     let mut out = Vec::new();
     let mut buf = std::vec![0u8; step];
     loop {
@@ -69,7 +73,8 @@ impl ReadAt for Counting<'_> {
 pub fn bao_tree_outboard(data: &[u8]) -> ([u8; 32], Vec<u8>) {
     use bao_tree::io::outboard::PreOrderOutboard;
     use bao_tree::io::sync::CreateOutboard;
-    let ob = PreOrderOutboard::<Vec<u8>>::create_sized(data, data.len() as u64, bao_tree::BlockSize::from_chunk_log(4)).unwrap();
+    let ob = PreOrderOutboard::<Vec<u8>>::create_sized(data, data.len() as u64, bao_tree::BlockSize::from_chunk_log(4))
+        .unwrap();
     (*ob.root.as_bytes(), ob.data)
 }
 
