@@ -234,3 +234,53 @@ fn foreign_files_are_not_packs_and_bad_versions_are_named() {
     huge[t + 8..t + 16].copy_from_slice(&u64::MAX.to_le_bytes());
     assert!(matches!(Pack::open(&huge[..], huge.len() as u64), Err(PackError::Damaged(_))));
 }
+
+/// Recomputes the trailer's metadata hash, as a hostile (not merely damaged) writer would.
+fn rehash(bytes: &mut [u8]) {
+    let t = bytes.len() - TRAILER_LEN as usize;
+    let index = u64::from_le_bytes(bytes[t..t + 8].try_into().unwrap()) as usize;
+    let mut h = blake3::Hasher::new();
+    h.update(&bytes[index.min(t)..t]);
+    h.update(&bytes[t..t + 72]);
+    let digest = *h.finalize().as_bytes();
+    bytes[t + 72..t + 104].copy_from_slice(&digest);
+}
+
+#[test]
+fn hostile_metadata_with_a_valid_hash_never_panics_or_returns_unverified_bytes() {
+    let f = fixture();
+    let t = f.bytes.len() - TRAILER_LEN as usize;
+    let index_offset = u64::from_le_bytes(f.bytes[t..t + 8].try_into().unwrap()) as usize;
+    let mut x = 0x1234_5678_9abc_def0u64;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let (mut opened, mut refused) = (0, 0);
+    for round in 0..3000 {
+        let mut bad = f.bytes.clone();
+        for _ in 0..1 + round % 3 {
+            let pos = index_offset + (next() as usize) % (t + 72 - index_offset);
+            // Small values hit counts, offsets and lengths in interesting ways; random bytes the rest.
+            bad[pos] = if next() % 2 == 0 { (next() % 4) as u8 } else { next() as u8 };
+        }
+        rehash(&mut bad);
+        match Pack::open(&bad[..], bad.len() as u64) {
+            Err(_) => refused += 1,
+            Ok(None) => panic!("round {round}: not recognised"),
+            Ok(Some(p)) => {
+                opened += 1;
+                for o in p.objects() {
+                    let mut r = p.open_blob(o.blob, None).unwrap();
+                    if let Ok(content) = read_all(&mut r, &bad[..], 5000) {
+                        assert_eq!(blake3::hash(&content).as_bytes(), &o.digest, "round {round}");
+                    }
+                }
+                let _ = verify(&bad[..], bad.len() as u64);
+            }
+        }
+    }
+    assert!(opened > 0 && refused > 0, "opened {opened}, refused {refused}");
+}
