@@ -126,3 +126,29 @@ fn writer_rejects_names_that_cannot_be_paths() {
     let err = w.add_object("c", "gone", 0, missing).unwrap_err();
     assert!(err.to_string().starts_with("/nonexistent/pack-input: "), "{err}");
 }
+
+#[test]
+fn large_files_stream_from_disk_and_changes_between_passes_are_refused() {
+    let dir = std::env::temp_dir().join(std::format!("vfs-pack-files-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let big = data(3 * 1024 * 1024 + 999, 11);
+    let path = dir.join("big.bin");
+    std::fs::write(&path, &big).unwrap();
+    let mut w = PackWriter::new();
+    let digest = w.add_object("c", "big.bin", 0, path.clone()).unwrap();
+    assert_eq!(digest, *blake3::hash(&big).as_bytes());
+    let bytes = write(&w);
+    let pack = open(&bytes);
+    let mut r = pack.open_file("containers/c/big.bin").unwrap();
+    assert_eq!(read_all(&mut r, &bytes[..], 65536).unwrap(), big);
+
+    // Same length, one byte different: the copy pass notices and refuses to finish the pack.
+    let mut changed = big.clone();
+    changed[2_000_000] ^= 1;
+    std::fs::write(&path, &changed).unwrap();
+    let mut out = Vec::new();
+    let err = w.write(&mut out).unwrap_err();
+    assert!(matches!(&err, WriteError::SourceChanged(p) if *p == path), "{err}");
+    assert!(crate::Pack::open(&out[..], out.len() as u64).is_err(), "an unfinished pack must not open");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
