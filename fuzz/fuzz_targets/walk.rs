@@ -1,0 +1,44 @@
+//! Shared by the targets: open arbitrary bytes as an archive, then list and read everything.
+
+use vfs_archive::Archive;
+
+/// Reads are capped so that a declared size of many gigabytes (legal, if all zeros) does not turn
+/// one input into minutes of work.
+const READ_BUDGET: u64 = 4 << 20;
+
+pub fn open_and_walk(data: &[u8]) {
+    let Ok(Some(archive)) = Archive::open(data, data.len() as u64) else { return };
+    let _ = archive.warnings();
+    let mut budget = READ_BUDGET;
+    let mut stack = vec![String::new()];
+    while let Some(dir) = stack.pop() {
+        let Ok(names) = archive.read_dir(&dir) else { continue };
+        for name in names {
+            assert!(!name.is_empty() && !name.contains('/') && name != "." && name != "..");
+            let path = if dir.is_empty() { name } else { format!("{dir}/{name}") };
+            let meta = archive.metadata(&path).expect("listed paths have metadata");
+            if meta.is_dir {
+                stack.push(path);
+                continue;
+            }
+            let Ok(mut reader) = archive.open_file(&path) else { continue };
+            let mut buf = [0u8; 8192];
+            let mut offset = 0u64;
+            while budget > 0 {
+                match reader.read(data, offset, &mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => {
+                        offset += n as u64;
+                        budget = budget.saturating_sub(n as u64);
+                        assert!(offset <= reader.size(), "read past the declared size");
+                    }
+                }
+            }
+            // A backwards read restarts decoding; it must agree with the first pass.
+            if offset > 0 {
+                let mut again = [0u8; 16];
+                let _ = reader.read(data, 0, &mut again);
+            }
+        }
+    }
+}
