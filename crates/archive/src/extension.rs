@@ -1,8 +1,8 @@
 /// File name endings of formats that are tar or zip inside.
 const ARCHIVE_EXTENSIONS: &[&str] = &[
-    ".tar", ".zip", ".jar", ".war", ".ear", ".apk", ".aab", ".aar", ".ipa", ".xapk", ".cbz", ".cbt",
-    ".epub", ".xpi", ".crx", ".whl", ".egg", ".nupkg", ".vsix", ".appx", ".msix", ".odt", ".ods",
-    ".odp", ".odg", ".docx", ".xlsx", ".pptx", ".kmz", ".pk3", ".pk4",
+    ".tar", ".zip", ".jar", ".war", ".ear", ".apk", ".aab", ".aar", ".ipa", ".xapk", ".cbz", ".cbt", ".epub", ".xpi",
+    ".crx", ".whl", ".egg", ".nupkg", ".vsix", ".appx", ".msix", ".odt", ".ods", ".odp", ".odg", ".docx", ".xlsx",
+    ".pptx", ".kmz", ".pk3", ".pk4",
 ];
 
 /// Whether the last component of `name` ends with an extension of a tar- or zip-based format

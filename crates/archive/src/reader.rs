@@ -30,7 +30,9 @@ pub struct EntryReader {
 enum Source {
     Empty,
     /// Bytes at an absolute offset (tar members).
-    Direct { offset: u64 },
+    Direct {
+        offset: u64,
+    },
     Zip(Box<ZipReader>),
 }
 
@@ -66,7 +68,11 @@ impl EntryReader {
         if data.encrypted {
             return Err(ArchiveError::entry(
                 path,
-                format!("entry is encrypted (method {} ({})), which is not supported", data.method, method_name(data.method)),
+                format!(
+                    "entry is encrypted (method {} ({})), which is not supported",
+                    data.method,
+                    method_name(data.method)
+                ),
             ));
         }
         let inflater = match data.method {
@@ -83,7 +89,10 @@ impl EntryReader {
             m => {
                 return Err(ArchiveError::entry(
                     path,
-                    format!("compression method {m} ({}) is not supported; only stored and deflate are", method_name(m)),
+                    format!(
+                        "compression method {m} ({}) is not supported; only stored and deflate are",
+                        method_name(m)
+                    ),
                 ));
             }
         };
@@ -130,7 +139,8 @@ impl EntryReader {
                 if want == 0 {
                     return Ok(0);
                 }
-                let at = start.checked_add(offset).ok_or_else(|| ArchiveError::entry(&self.path, "offset overflows"))?;
+                let at =
+                    start.checked_add(offset).ok_or_else(|| ArchiveError::entry(&self.path, "offset overflows"))?;
                 match src.read_at(at, &mut buf[..want])? {
                     0 => Err(truncated(&self.path, self.size)),
                     n => Ok(n),
@@ -144,12 +154,22 @@ impl EntryReader {
 }
 
 fn truncated(path: &str, size: u64) -> ArchiveError {
-    ArchiveError::entry(path, format!("archive ends inside the entry's data ({size} bytes expected); the file is truncated"))
+    ArchiveError::entry(
+        path,
+        format!("archive ends inside the entry's data ({size} bytes expected); the file is truncated"),
+    )
 }
 
 impl ZipReader {
     /// `buf` is already limited to the declared size.
-    fn read<R: ReadAt + ?Sized>(&mut self, src: &R, path: &str, size: u64, offset: u64, buf: &mut [u8]) -> Result<usize, ArchiveError> {
+    fn read<R: ReadAt + ?Sized>(
+        &mut self,
+        src: &R,
+        path: &str,
+        size: u64,
+        offset: u64,
+        buf: &mut [u8],
+    ) -> Result<usize, ArchiveError> {
         let data_offset = self.locate(src, path)?;
         let n = match &mut self.inflater {
             None => {
@@ -169,11 +189,16 @@ impl ZipReader {
                 let csize = self.data.compressed_size;
                 let fail = |e: InflateError| match e {
                     InflateError::Io(e) => ArchiveError::Io(e),
-                    InflateError::Truncated => ArchiveError::entry(path, "compressed data ends before the deflate stream does"),
+                    InflateError::Truncated => {
+                        ArchiveError::entry(path, "compressed data ends before the deflate stream does")
+                    }
                     InflateError::Corrupt(what) => ArchiveError::entry(path, what),
                 };
                 let ends_early = |at: u64| {
-                    ArchiveError::entry(path, format!("deflate stream ends after {at} bytes, but the entry declares {size}"))
+                    ArchiveError::entry(
+                        path,
+                        format!("deflate stream ends after {at} bytes, but the entry declares {size}"),
+                    )
                 };
                 if offset < inf.out_pos {
                     *inf = Inflater::new();
@@ -202,7 +227,9 @@ impl ZipReader {
                     if inf.produce(src, data_offset, csize, &mut probe).map_err(fail)? != 0 {
                         return Err(ArchiveError::entry(
                             path,
-                            format!("deflate data is longer than the declared size {size}; the size is wrong or the archive is hostile"),
+                            format!(
+                                "deflate data is longer than the declared size {size}; the size is wrong or the archive is hostile"
+                            ),
                         ));
                     }
                 }

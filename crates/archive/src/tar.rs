@@ -27,7 +27,7 @@ pub(crate) fn sniff<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64) -> R
     if first.iter().any(|&b| b != 0) {
         return Ok(checksum_ok(&first));
     }
-    if size > MAX_EMPTY_ARCHIVE || size % BLOCK != 0 || size < 2 * BLOCK {
+    if size > MAX_EMPTY_ARCHIVE || !size.is_multiple_of(BLOCK) || size < 2 * BLOCK {
         return Ok(false);
     }
     let mut pos = BLOCK;
@@ -82,8 +82,8 @@ pub(crate) fn index<R: ReadAt + ?Sized>(
         }
         let h = Header(&block);
         let header_size = h.size().map_err(|e| ArchiveError::tar(pos, format!("size field: {e}")))?;
-        let header_size = u64::try_from(header_size)
-            .map_err(|_| ArchiveError::tar(pos, format!("negative size {header_size}")))?;
+        let header_size =
+            u64::try_from(header_size).map_err(|_| ArchiveError::tar(pos, format!("negative size {header_size}")))?;
         let mut data_start = pos + BLOCK;
         let typeflag = h.typeflag();
 

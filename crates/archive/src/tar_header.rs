@@ -147,6 +147,22 @@ mod tests {
     }
 
     #[test]
+    fn signed_and_unsigned_checksums() {
+        let mut h: Block = [0u8; 512];
+        h[..4].copy_from_slice(b"f\xe9\xff!");
+        h[148..156].fill(b' ');
+        let unsigned: u32 = h.iter().map(|&b| u32::from(b)).sum();
+        let signed: i32 = h.iter().map(|&b| i32::from(b as i8)).sum();
+        assert_ne!(unsigned as i32, signed);
+        for sum in [unsigned as i32, signed] {
+            h[148..156].copy_from_slice(alloc::format!("{sum:06o}\0 ").as_bytes());
+            assert!(checksum_ok(&h), "{sum}");
+        }
+        h[148..156].copy_from_slice(alloc::format!("{:06o}\0 ", unsigned + 1).as_bytes());
+        assert!(!checksum_ok(&h));
+    }
+
+    #[test]
     fn base256_fields() {
         let mut f = [0u8; 12];
         f[0] = 0x80;

@@ -48,7 +48,9 @@ pub(crate) fn index<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, dir: &Directory
         let comment_len = u64::from(u16le(&h, 32));
         let next = pos + CENTRAL_LEN + name_len + extra_len + comment_len;
         if next > dir.end {
-            return Err(ArchiveError::zip(format!("central directory record at offset {pos} runs past the directory end")));
+            return Err(ArchiveError::zip(format!(
+                "central directory record at offset {pos} runs past the directory end"
+            )));
         }
         name.resize(name_len as usize, 0);
         src.read_exact_at(pos + CENTRAL_LEN, &mut name)?;
@@ -61,7 +63,13 @@ pub(crate) fn index<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, dir: &Directory
     Ok(out)
 }
 
-fn record(h: &[u8; CENTRAL_LEN as usize], raw_name: &[u8], extra: &[u8], dir: &Directory, pos: u64) -> Result<Record, ArchiveError> {
+fn record(
+    h: &[u8; CENTRAL_LEN as usize],
+    raw_name: &[u8],
+    extra: &[u8],
+    dir: &Directory,
+    pos: u64,
+) -> Result<Record, ArchiveError> {
     let host = h[5];
     let flags = u16le(h, 8);
     let method = u16le(h, 10);

@@ -29,7 +29,10 @@ pub(crate) struct Directory {
 
 /// Finds the central directory. `Ok(None)` when there is no end record that leads to one.
 /// When no candidate works but the file clearly is a zip, the first candidate's error is returned.
-pub(crate) fn locate<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64) -> Result<Option<Directory>, ArchiveError> {
+pub(crate) fn locate<R: ReadAt + ?Sized>(
+    src: &mut BufReadAt<&R>,
+    size: u64,
+) -> Result<Option<Directory>, ArchiveError> {
     if size < EOCD_LEN {
         return Ok(None);
     }
@@ -72,7 +75,11 @@ pub(crate) fn locate<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64) -> 
     }
 }
 
-fn directory_from<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, eocd_pos: u64, rec: &[u8]) -> Result<Directory, ArchiveError> {
+fn directory_from<R: ReadAt + ?Sized>(
+    src: &mut BufReadAt<&R>,
+    eocd_pos: u64,
+    rec: &[u8],
+) -> Result<Directory, ArchiveError> {
     let mut cd_size = u64::from(u32le(rec, 12));
     let mut cd_offset = u64::from(u32le(rec, 16));
     // The directory ends where the record after it begins: the zip64 end record when there is
@@ -103,7 +110,10 @@ fn directory_from<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, eocd_pos: u64, re
 
 /// The zip64 end record before `eocd_pos`, if a locator points to one: its position, the
 /// directory size and the directory offset.
-fn zip64_end<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, eocd_pos: u64) -> Result<Option<(u64, u64, u64)>, ArchiveError> {
+fn zip64_end<R: ReadAt + ?Sized>(
+    src: &mut BufReadAt<&R>,
+    eocd_pos: u64,
+) -> Result<Option<(u64, u64, u64)>, ArchiveError> {
     let Some(loc_pos) = eocd_pos.checked_sub(ZIP64_LOCATOR_LEN) else { return Ok(None) };
     let loc: [u8; ZIP64_LOCATOR_LEN as usize] = src.read_array(loc_pos)?;
     if loc[..4] != ZIP64_LOCATOR_MAGIC {

@@ -126,8 +126,14 @@ with open(os.path.join(sys.argv[1], 'holes'), 'wb') as f:
     );
     for fmt in ["gnu", "pax"] {
         let path = dir.join(format!("{fmt}.tar"));
-        let status =
-            Command::new("tar").args(["--format", fmt, "--sparse", "-cf"]).arg(&path).arg("-C").arg(&dir).arg("holes").status().unwrap();
+        let status = Command::new("tar")
+            .args(["--format", fmt, "--sparse", "-cf"])
+            .arg(&path)
+            .arg("-C")
+            .arg(&dir)
+            .arg("holes")
+            .status()
+            .unwrap();
         assert!(status.success());
         let data = std::fs::read(&path).unwrap();
         let a = open_bytes(&data);
@@ -152,24 +158,23 @@ def build(path, method, force64=False, prefix=b''):
     # The prefix is prepended afterwards, as `cat stub a.zip` does: stored offsets are then off
     # by its length.
     raw = io.BytesIO()
-    if True:
-        with zipfile.ZipFile(raw, 'w', method) as z:
-            for p, dirs, files in sorted(os.walk(src)):
-                rel = os.path.relpath(p, src)
-                if rel != '.':
-                    z.write(p, rel)
-                for n in sorted(files):
-                    full = os.path.join(p, n)
-                    arc = os.path.normpath(os.path.join(rel, n))
-                    if os.path.islink(full):
-                        info = zipfile.ZipInfo(arc, (2020, 9, 13, 12, 26, 40))
-                        info.create_system = 3
-                        info.external_attr = (stat.S_IFLNK | 0o777) << 16
-                        z.writestr(info, os.readlink(full))
-                    else:
-                        with open(full, 'rb') as f, z.open(arc, 'w', force_zip64=force64) as out:
-                            out.write(f.read())
-            z.comment = b'an archive comment'
+    with zipfile.ZipFile(raw, 'w', method) as z:
+        for p, dirs, files in sorted(os.walk(src)):
+            rel = os.path.relpath(p, src)
+            if rel != '.':
+                z.write(p, rel)
+            for n in sorted(files):
+                full = os.path.join(p, n)
+                arc = os.path.normpath(os.path.join(rel, n))
+                if os.path.islink(full):
+                    info = zipfile.ZipInfo(arc, (2020, 9, 13, 12, 26, 40))
+                    info.create_system = 3
+                    info.external_attr = (stat.S_IFLNK | 0o777) << 16
+                    z.writestr(info, os.readlink(full))
+                else:
+                    with open(full, 'rb') as f, z.open(arc, 'w', force_zip64=force64) as out:
+                        out.write(f.read())
+        z.comment = b'an archive comment'
     with open(path, 'wb') as f:
         f.write(prefix + raw.getvalue())
 build(os.path.join(d, 'stored.zip'), zipfile.ZIP_STORED)
@@ -189,5 +194,31 @@ with open(os.path.join(d, 'sfx.zip'), 'ab') as f:
         assert!(read_path(&a, data.as_slice(), "escape").unwrap_err().contains("outside the archive"), "{name}");
         assert!(a.metadata("empty").unwrap().is_dir, "{name}");
     }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// More than 65,535 entries make Python write zip64 end records; a stub prepended afterwards
+/// shifts every stored offset.
+#[test]
+fn python_zip64_end_records_behind_a_stub() {
+    let dir = scratch("zip64eocd");
+    python(
+        r#"
+import io, os, sys, zipfile
+raw = io.BytesIO()
+with zipfile.ZipFile(raw, 'w', zipfile.ZIP_DEFLATED) as z:
+    for i in range(70_000):
+        z.writestr('d%02d/f%05d' % (i // 1000, i), b'%d' % i)
+with open(os.path.join(sys.argv[1], 'many.zip'), 'wb') as f:
+    f.write(b'#!/bin/sh\nexit 0\n' + raw.getvalue())
+"#,
+        &dir,
+    );
+    let path = dir.join("many.zip");
+    let data = std::fs::read(&path).unwrap();
+    assert!(data.windows(4).any(|w| w == b"PK\x06\x06"), "no zip64 end record written");
+    let a = compare_with_python("zip", &path, &[]);
+    assert_eq!(a.read_dir("").unwrap().len(), 70);
+    assert_eq!(read_path(&a, data.as_slice(), "d69/f69999").unwrap(), b"69999");
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -259,3 +259,34 @@ fn deflate_random_access_and_crc() {
     assert!(off + 8192 >= text.len() as u64, "failed early at {off}");
     assert!(err.contains("CRC-32 mismatch (stored 0x00001234"), "{err}");
 }
+
+#[test]
+fn zip_name_encodings_and_timestamps() {
+    // No UTF-8 flag: CP437. With an Info-ZIP Unicode path field whose CRC matches: that name.
+    let raw = b"caf\x82-\x81ber.txt";
+    let unicode = "日本語.txt";
+    let mut up = vec![1u8];
+    up.extend_from_slice(&crc32fast::hash(b"old-name").to_le_bytes());
+    up.extend_from_slice(unicode.as_bytes());
+    let mut field = Vec::new();
+    field.extend_from_slice(&0x7075u16.to_le_bytes());
+    field.extend_from_slice(&(up.len() as u16).to_le_bytes());
+    field.extend_from_slice(&up);
+    // A stale Unicode path field (CRC of another name) is ignored.
+    let mut stale = field.clone();
+    stale[5] ^= 0xff;
+    // Extended timestamp: flags=1, mtime.
+    let mut ut = vec![0x55, 0x54, 5, 0, 1];
+    ut.extend_from_slice(&1_234_567_890i32.to_le_bytes());
+    let z = zip(&[
+        common::build::ZipEntry { raw_name: Some(raw), extra: &ut, ..zip_file("", b"1") },
+        common::build::ZipEntry { raw_name: Some(b"old-name"), extra: &field, ..zip_file("", b"2") },
+        common::build::ZipEntry { raw_name: Some(b"stale"), extra: &stale, ..zip_file("", b"3") },
+    ]);
+    let a = open_bytes(&z.bytes);
+    assert_eq!(a.read_dir("").unwrap(), ["café-über.txt", "stale", unicode]);
+    assert_eq!(a.metadata("café-über.txt").unwrap().modified, Some(1_234_567_890));
+    // DOS date 2020-09-01 00:00 read as UTC.
+    assert_eq!(a.metadata(unicode).unwrap().modified, Some(1_598_918_400));
+    assert_eq!(read_path(&a, z.bytes.as_slice(), unicode).unwrap(), b"2");
+}

@@ -59,10 +59,25 @@ pub struct ZipEntry<'a> {
     pub unix_mode: u32,
     pub flags: u16,
     pub method: Option<u16>,
+    /// Raw name bytes instead of `name` (e.g. CP437), and central directory extra fields.
+    pub raw_name: Option<&'a [u8]>,
+    pub extra: &'a [u8],
 }
 
 pub fn zip_file<'a>(name: &'a str, data: &'a [u8]) -> ZipEntry<'a> {
-    ZipEntry { name, data, deflate: false, size: None, csize: None, crc: None, unix_mode: 0o100644, flags: 0, method: None }
+    ZipEntry {
+        name,
+        data,
+        deflate: false,
+        size: None,
+        csize: None,
+        crc: None,
+        unix_mode: 0o100644,
+        flags: 0,
+        method: None,
+        raw_name: None,
+        extra: b"",
+    }
 }
 
 pub struct Zip {
@@ -76,13 +91,13 @@ pub fn zip(entries: &[ZipEntry<'_>]) -> Zip {
     let mut central = Vec::new();
     let mut offsets = Vec::new();
     for e in entries {
-        let payload =
-            if e.deflate { miniz_oxide::deflate::compress_to_vec(e.data, 6) } else { e.data.to_vec() };
+        let payload = if e.deflate { miniz_oxide::deflate::compress_to_vec(e.data, 6) } else { e.data.to_vec() };
         let method = e.method.unwrap_or(if e.deflate { 8 } else { 0 });
         let crc = e.crc.unwrap_or_else(|| crc32fast::hash(e.data));
         let size = e.size.unwrap_or(e.data.len() as u32);
         let csize = e.csize.unwrap_or(payload.len() as u32);
         let offset = out.len() as u32;
+        let name = e.raw_name.unwrap_or(e.name.as_bytes());
         offsets.push(offset);
         let mut fixed = Vec::new();
         fixed.extend_from_slice(&20u16.to_le_bytes());
@@ -93,21 +108,23 @@ pub fn zip(entries: &[ZipEntry<'_>]) -> Zip {
         fixed.extend_from_slice(&crc.to_le_bytes());
         fixed.extend_from_slice(&csize.to_le_bytes());
         fixed.extend_from_slice(&size.to_le_bytes());
-        fixed.extend_from_slice(&(e.name.len() as u16).to_le_bytes());
-        fixed.extend_from_slice(&0u16.to_le_bytes()); // extra
+        fixed.extend_from_slice(&(name.len() as u16).to_le_bytes());
         out.extend_from_slice(b"PK\x03\x04");
         out.extend_from_slice(&fixed);
-        out.extend_from_slice(e.name.as_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes()); // no local extra
+        out.extend_from_slice(name);
         out.extend_from_slice(&payload);
         central.extend_from_slice(b"PK\x01\x02");
         central.extend_from_slice(&(0x0300u16 | 20).to_le_bytes()); // made by Unix
         central.extend_from_slice(&fixed);
+        central.extend_from_slice(&(e.extra.len() as u16).to_le_bytes());
         central.extend_from_slice(&0u16.to_le_bytes()); // comment
         central.extend_from_slice(&0u16.to_le_bytes()); // disk
         central.extend_from_slice(&0u16.to_le_bytes()); // internal attrs
         central.extend_from_slice(&(e.unix_mode << 16).to_le_bytes());
         central.extend_from_slice(&offset.to_le_bytes());
-        central.extend_from_slice(e.name.as_bytes());
+        central.extend_from_slice(name);
+        central.extend_from_slice(e.extra);
     }
     let cd_offset = out.len() as u32;
     out.extend_from_slice(&central);

@@ -147,7 +147,8 @@ pub fn compare_with_python(kind: &str, path: &Path, dos_dirs: &[&str]) -> Archiv
         expected.insert(key, e);
     }
     for (key, e) in &expected {
-        let m = ours.get(key).unwrap_or_else(|| panic!("{}: {key:?} missing; we have {:?}", path.display(), ours.keys()));
+        let m =
+            ours.get(key).unwrap_or_else(|| panic!("{}: {key:?} missing; we have {:?}", path.display(), ours.keys()));
         let ctx = format!("{}: {key}", path.display());
         if e["is_dir"].as_bool().unwrap() || dos_dirs.contains(&key.as_str()) {
             assert!(m.is_dir, "{ctx}: should be a directory");
