@@ -1,1 +1,163 @@
+//! Write [decomp-toolkit](https://github.com/encounter/decomp-toolkit) VFS plugins in plain Rust.
+//!
+//! A plugin is a WebAssembly component for the `decomp-toolkit:vfs@0.1.0-draft` world. With this
+//! crate it is three small impls and one macro:
+//!
+//! ```ignore
+//! #![no_std]
+//! extern crate alloc;
+//! use vfs_guest::{Dir, HostFile, Plugin, Result};
+//!
+//! struct MyFormat;
+//! impl Plugin for MyFormat {
+//!     fn detect(base_path: &str, _segment: &str) -> bool { base_path.ends_with(".my") }
+//!     fn open(_base: &str, _segment: &str, file: HostFile) -> Result<Option<alloc::boxed::Box<dyn Dir>>> {
+//!         /* parse `file`, return Ok(None) if it is not this format */
+//!     }
+//! }
+//! vfs_guest::register_plugin!(MyFormat);
+//! ```
+//!
+//! The crate also provides what a `no_std` component needs and would otherwise copy around: the
+//! global allocator, `cabi_realloc`, a panic handler that logs before trapping, and a `log` backend
+//! that forwards to `wasi:logging`. Paths handed to [`Dir`] are already normalised by
+//! [`path::normalize`] (`""` is the root).
 #![no_std]
+
+extern crate alloc;
+#[cfg(not(target_arch = "wasm32"))]
+extern crate std;
+
+#[doc(hidden)]
+pub mod bindings;
+mod export;
+mod host_file;
+mod logging;
+#[cfg(target_arch = "wasm32")]
+mod runtime;
+
+pub use host_file::HostFile;
+pub use vfs_core::{BufReadAt, IoError, ReadAt, VfsError as Error, path};
+
+use alloc::boxed::Box;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+pub type Result<T, E = Error> = core::result::Result<T, E>;
+
+/// What a path names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileType {
+    File,
+    Directory,
+}
+
+/// Type, size and modification time (Unix seconds) of a file or directory.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Metadata {
+    pub file_type: FileType,
+    pub size: u64,
+    pub modified: Option<i64>,
+}
+
+impl Metadata {
+    pub fn file(size: u64, modified: Option<i64>) -> Self {
+        Self { file_type: FileType::File, size, modified }
+    }
+
+    pub fn dir(modified: Option<i64>) -> Self {
+        Self { file_type: FileType::Directory, size: 0, modified }
+    }
+
+    pub fn is_dir(&self) -> bool {
+        self.file_type == FileType::Directory
+    }
+}
+
+/// A plugin: decides which paths it handles and opens them.
+pub trait Plugin: 'static {
+    /// Whether this plugin handles `segment` inside the file at `base_path`.
+    ///
+    /// decomp-toolkit asks every plugin, before its own formats, for each `:` in a path, on one
+    /// long-lived instance; answer from the names alone and quickly. `base_path` is everything
+    /// before the `:` (it may itself contain `:`), `segment` what follows it (empty for a
+    /// trailing `:`).
+    fn detect(base_path: &str, segment: &str) -> bool;
+
+    /// Opens `file` as a directory tree, or `Ok(None)` when its bytes are not this plugin's format
+    /// (the host then tries the next plugin).
+    ///
+    /// The host then looks `segment` up *inside* the returned tree, so `segment` is a path in it.
+    fn open(base_path: &str, segment: &str, file: HostFile) -> Result<Option<Box<dyn Dir>>>;
+}
+
+/// A directory tree exposed by a plugin. Paths are normalised; `""` is the root.
+pub trait Dir: 'static {
+    fn metadata(&self, path: &str) -> Result<Metadata>;
+
+    /// Names of the direct children of the directory at `path`, sorted bytewise.
+    fn read_dir(&self, path: &str) -> Result<Vec<String>>;
+
+    /// Opens the file at `path`; [`Error::IsADirectory`] for a directory.
+    fn open(&self, path: &str) -> Result<Box<dyn File>>;
+
+    fn exists(&self, path: &str) -> Result<bool> {
+        match self.metadata(path) {
+            Ok(_) => Ok(true),
+            Err(Error::NotFound(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// An open file. Reads are positional; the host may read at any offset in any order, but mostly
+/// reads sequentially in 8 KiB steps, so keeping decoder state between calls pays off.
+pub trait File: 'static {
+    fn metadata(&self) -> Result<Metadata>;
+
+    /// Reads up to `buf.len()` bytes at `offset`; `Ok(0)` only at or past the end.
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize>;
+}
+
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::bindings;
+    pub use crate::bindings::exports::decomp_toolkit::vfs::guest_vfs::{
+        Guest, OpenResult, VfsError,
+    };
+    pub use crate::bindings::wasi::logging::logging::Level;
+    pub use crate::bindings::decomp_toolkit::vfs::host_vfs::HostFile as RawHostFile;
+    pub use crate::export::{FileResource, VfsResource, detect, init, open};
+    pub use alloc::string::String;
+    pub use crate::bindings::__export_api as export;
+}
+
+/// Exports `$plugin` (a type implementing [`Plugin`]) as the component's `guest-vfs` interface.
+/// Use it once, at the root of the plugin crate.
+#[macro_export]
+macro_rules! register_plugin {
+    ($plugin:ty) => {
+        const _: () = {
+            use $crate::__private::String;
+            struct VfsGuestExport;
+            impl $crate::__private::Guest for VfsGuestExport {
+                type Vfs = $crate::__private::VfsResource;
+                type File = $crate::__private::FileResource;
+                fn init(level: $crate::__private::Level) {
+                    $crate::__private::init(level)
+                }
+                fn detect(base_path: String, segment: String) -> bool {
+                    $crate::__private::detect::<$plugin>(&base_path, &segment)
+                }
+                fn open(
+                    base_path: String,
+                    segment: String,
+                    file: $crate::__private::RawHostFile,
+                ) -> Result<$crate::__private::OpenResult, $crate::__private::VfsError> {
+                    $crate::__private::open::<$plugin>(&base_path, &segment, file)
+                }
+            }
+            $crate::__private::export!(VfsGuestExport with_types_in $crate::__private::bindings);
+        };
+    };
+}

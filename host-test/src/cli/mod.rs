@@ -1,0 +1,132 @@
+//! Command-line interface. Exit codes: 0 ok, 1 VFS error, 2 usage, 3 plugin failure.
+
+mod cp;
+mod fmt;
+mod logger;
+mod ls;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+use std::time::Duration;
+use vfs_host::logging::{level_from_log, log_crate_sink};
+use vfs_host::{Error, Limits, Runtime, Vfs, cache::CompileCache};
+
+#[derive(Parser)]
+#[command(name = "vfs-host", version, about = "Browse files through decomp-toolkit VFS plugins (a:b:c paths)")]
+struct Args {
+    /// A plugin component to load (repeatable; asked in the order given).
+    #[arg(long = "plugin", value_name = "FILE", global = true)]
+    plugins: Vec<PathBuf>,
+    /// A directory of plugins (*.wasm, in name order), asked after --plugin ones.
+    /// Default: the `plugins` directory beside the build output.
+    #[arg(long = "plugins", value_name = "DIR", env = "VFS_PLUGINS", global = true)]
+    plugin_dir: Option<PathBuf>,
+    /// Log level, also passed to plugins' `init`.
+    #[arg(short = 'L', long = "log-level", default_value = "info", global = true)]
+    log_level: log::LevelFilter,
+    /// Memory limit per plugin instance, in MiB.
+    #[arg(long, default_value_t = 1024, value_name = "MIB", global = true)]
+    memory_limit: usize,
+    /// Time limit for one call into a plugin, in seconds.
+    #[arg(long, default_value_t = 5.0, value_name = "SECS", global = true)]
+    timeout: f64,
+    /// Where compiled plugins are cached (default: $VFS_HOST_CACHE, $XDG_CACHE_HOME/vfs-host or ~/.cache/vfs-host).
+    #[arg(long, value_name = "DIR", global = true)]
+    cache_dir: Option<PathBuf>,
+    /// Compile plugins without reading or writing the cache.
+    #[arg(long, global = true)]
+    no_cache: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List a directory (or show a file).
+    Ls {
+        /// Type, size and modification time.
+        #[arg(short = 'l')]
+        long: bool,
+        /// Recurse into subdirectories.
+        #[arg(short = 'R')]
+        recursive: bool,
+        #[arg(long)]
+        json: bool,
+        path: String,
+    },
+    /// Type, size and modification time of a path.
+    Stat {
+        #[arg(long)]
+        json: bool,
+        path: String,
+    },
+    /// Write a file's contents to standard output.
+    Cat { path: String },
+    /// Copy a file or a whole tree out to DEST.
+    Cp { path: String, dest: PathBuf },
+    /// The loaded plugins with their imports and exports.
+    Plugins,
+}
+
+pub fn run() -> i32 {
+    let args = Args::parse();
+    logger::init(args.log_level);
+    match execute(args) {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("vfs-host: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+fn execute(args: Args) -> Result<(), Error> {
+    let vfs = open_vfs(&args)?;
+    let out = &mut std::io::stdout().lock();
+    match args.command {
+        Command::Ls { long, recursive, json, path } => ls::ls(&vfs, &path, ls::Options { long, recursive, json }, out),
+        Command::Stat { json, path } => ls::stat(&vfs, &path, json, out),
+        Command::Cat { path } => cp::cat(&vfs, &path, out),
+        Command::Cp { path, dest } => cp::cp(&vfs, &path, &dest),
+        Command::Plugins => ls::plugins(&vfs, out),
+    }
+}
+
+fn open_vfs(args: &Args) -> Result<Vfs, Error> {
+    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
+        return Err(Error::vfs("--timeout", vfs_host::VfsReason::Other("must be a positive number of seconds".into())));
+    }
+    let limits = Limits {
+        memory: args.memory_limit.saturating_mul(1 << 20),
+        call_timeout: Duration::from_secs_f64(args.timeout),
+    };
+    let cache = if args.no_cache { None } else { args.cache_dir.clone().or_else(CompileCache::default_dir) };
+    let runtime = Runtime::new(limits, cache, log_crate_sink())?;
+    let mut files = args.plugins.clone();
+    let dir = args.plugin_dir.clone().or_else(|| if args.plugins.is_empty() { default_plugin_dir() } else { None });
+    if let Some(dir) = dir {
+        files.extend(plugin_files(&dir)?);
+    }
+    let plugins = files.iter().map(|f| runtime.load(f)).collect::<Result<Vec<_>, _>>()?;
+    Ok(Vfs { runtime, plugins, level: level_from_log(args.log_level) })
+}
+
+/// `target/plugins` when running from `target/<profile>/vfs-host`.
+fn default_plugin_dir() -> Option<PathBuf> {
+    let exe = std::env::current_exe().ok()?;
+    let dir = exe.parent()?.parent()?.join("plugins");
+    dir.is_dir().then_some(dir)
+}
+
+fn plugin_files(dir: &std::path::Path) -> Result<Vec<PathBuf>, Error> {
+    let shown = dir.display().to_string();
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(|e| Error::io(format!("plugin directory {shown}"), e))? {
+        let path = entry.map_err(|e| Error::io(shown.clone(), e))?.path();
+        if path.extension().is_some_and(|e| e == "wasm") {
+            files.push(path);
+        }
+    }
+    files.sort();
+    Ok(files)
+}

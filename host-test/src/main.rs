@@ -1,0 +1,8 @@
+//! `vfs-host`: browse files through decomp-toolkit VFS plugins, e.g.
+//! `vfs-host ls -l game.zip:` or `vfs-host cat disc.iso:files/stage.arc:model.bin`.
+
+mod cli;
+
+fn main() {
+    std::process::exit(cli::run());
+}

@@ -1,0 +1,159 @@
+//! One [`Engine`] per process, the epoch ticker that enforces time limits, and loaded plugins.
+
+use crate::bindings::ApiPre;
+use crate::cache::CompileCache;
+use crate::error::Error;
+use crate::instance::{Instance, Limits, StoreData};
+use crate::logging::LogSink;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine};
+
+/// How often the engine's epoch advances; call timeouts are counted in these ticks.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The only imports decomp-toolkit's host satisfies (no WASI).
+pub const ALLOWED_IMPORTS: &[&str] = &[
+    "wasi:logging/logging@0.1.0-draft",
+    "decomp-toolkit:vfs/types@0.1.0-draft",
+    "decomp-toolkit:vfs/host-vfs@0.1.0-draft",
+];
+pub const REQUIRED_EXPORT: &str = "decomp-toolkit:vfs/guest-vfs@0.1.0-draft";
+
+pub struct Runtime {
+    engine: Engine,
+    linker: Linker<StoreData>,
+    cache: Option<CompileCache>,
+    pub limits: Limits,
+    pub sink: LogSink,
+    _ticker: Ticker,
+}
+
+impl Runtime {
+    pub fn new(limits: Limits, cache_dir: Option<PathBuf>, sink: LogSink) -> Result<Self, Error> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.wasm_component_model(true);
+        let engine = Engine::new(&config).map_err(|e| Error::plugin("(engine)", "create", e))?;
+        let mut linker = Linker::new(&engine);
+        crate::bindings::Api::add_to_linker::<StoreData, wasmtime::component::HasSelf<StoreData>>(
+            &mut linker,
+            |d| d,
+        )
+        .map_err(|e| Error::plugin("(engine)", "link", e))?;
+        let cache = cache_dir.map(|dir| CompileCache::new(dir, &engine));
+        let ticker = Ticker::start(engine.clone());
+        Ok(Self { engine, linker, cache, limits, sink, _ticker: ticker })
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Loads a plugin from a `.wasm` component, compiling it or taking it from the cache, and
+    /// checks it imports only what decomp-toolkit provides.
+    pub fn load(&self, path: &Path) -> Result<Arc<Plugin>, Error> {
+        let name = path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into_owned());
+        let bytes = std::fs::read(path).map_err(|e| Error::io(format!("reading plugin {}", path.display()), e))?;
+        let component = match &self.cache {
+            Some(cache) => cache.load_or_compile(&self.engine, &bytes),
+            None => Component::new(&self.engine, &bytes),
+        }
+        .map_err(|e| Error::plugin(&name, "compile", format!("{e:#}")))?;
+        let (imports, exports) = describe_component(&self.engine, &component);
+        if let Some(bad) = imports.iter().find(|i| !ALLOWED_IMPORTS.contains(&i.as_str())) {
+            return Err(Error::plugin(
+                &name,
+                "load",
+                format!(
+                    "imports `{bad}`, which decomp-toolkit's host does not provide (it links only \
+                     wasi:logging and decomp-toolkit:vfs/host-vfs, no WASI); build the guest no_std"
+                ),
+            ));
+        }
+        if !exports.iter().any(|e| e == REQUIRED_EXPORT) {
+            return Err(Error::plugin(&name, "load", format!("does not export `{REQUIRED_EXPORT}`")));
+        }
+        let pre = self
+            .linker
+            .instantiate_pre(&component)
+            .and_then(ApiPre::new)
+            .map_err(|e| Error::plugin(&name, "link", format!("{e:#}")))?;
+        Ok(Arc::new(Plugin {
+            name: name.into(),
+            path: path.to_path_buf(),
+            pre,
+            imports,
+            exports,
+            detector: Mutex::new(None),
+        }))
+    }
+
+    /// A fresh instance of `plugin`, as decomp-toolkit creates for every `open`.
+    pub fn instantiate(&self, plugin: &Plugin) -> Result<Instance, Error> {
+        Instance::new(&plugin.pre, plugin.name.clone(), self.limits, EPOCH_TICK, self.sink.clone())
+    }
+}
+
+/// A loaded, linked plugin.
+pub struct Plugin {
+    pub name: Arc<str>,
+    pub path: PathBuf,
+    pre: ApiPre<StoreData>,
+    pub imports: Vec<String>,
+    pub exports: Vec<String>,
+    /// The long-lived instance `detect` runs on (created on first use; state persists).
+    detector: Mutex<Option<Instance>>,
+}
+
+impl Plugin {
+    pub fn detect(&self, runtime: &Runtime, base: &str, segment: &str) -> Result<bool, Error> {
+        let mut slot = self.detector.lock().map_err(|_| Error::plugin(&self.name, "detect", "poisoned"))?;
+        let instance = match &mut *slot {
+            Some(i) => i,
+            None => slot.insert(runtime.instantiate(self)?),
+        };
+        instance.detect(base, segment)
+    }
+}
+
+fn describe_component(engine: &Engine, component: &Component) -> (Vec<String>, Vec<String>) {
+    let ty = component.component_type();
+    let imports = ty.imports(engine).map(|(name, _)| name.to_string()).collect();
+    let exports = ty.exports(engine).map(|(name, _)| name.to_string()).collect();
+    (imports, exports)
+}
+
+/// Advances the engine epoch every [`EPOCH_TICK`] until dropped.
+struct Ticker {
+    stop: Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start(engine: Engine) -> Self {
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("epoch-ticker".into())
+            .spawn(move || {
+                while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(EPOCH_TICK);
+                    engine.increment_epoch();
+                }
+            })
+            .ok();
+        Self { stop, thread }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The generated `guest-vfs` traits implemented once, over the friendly traits in the crate root.
+
+use crate::bindings::decomp_toolkit::vfs::types;
+use crate::bindings::exports::decomp_toolkit::vfs::guest_vfs::{self as raw, GuestFile, GuestVfs};
+use crate::bindings::wasi::logging::logging::Level;
+use crate::{Dir, Error, File, FileType, HostFile, Metadata, Plugin, logging, path};
+use alloc::boxed::Box;
+use alloc::string::{String, ToString};
+use alloc::vec;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+
+#[doc(hidden)]
+pub struct VfsResource(Box<dyn Dir>);
+
+#[doc(hidden)]
+pub struct FileResource(RefCell<Box<dyn File>>);
+
+pub fn init(level: Level) {
+    logging::init(level);
+}
+
+pub fn detect<P: Plugin>(base_path: &str, segment: &str) -> bool {
+    logging::install();
+    P::detect(base_path, segment)
+}
+
+pub fn open<P: Plugin>(
+    base_path: &str,
+    segment: &str,
+    file: crate::bindings::decomp_toolkit::vfs::host_vfs::HostFile,
+) -> Result<raw::OpenResult, raw::VfsError> {
+    logging::install();
+    match P::open(base_path, segment, HostFile::new(file)) {
+        Ok(Some(dir)) => Ok(raw::OpenResult::Directory(raw::Vfs::new(VfsResource(dir)))),
+        Ok(None) => Ok(raw::OpenResult::None),
+        Err(e) => Err(to_raw_error(e)),
+    }
+}
+
+impl GuestVfs for VfsResource {
+    fn open(&self, path: String) -> Result<raw::File, raw::VfsError> {
+        let file = self.0.open(&path::normalize(&path)).map_err(to_raw_error)?;
+        Ok(raw::File::new(FileResource(RefCell::new(file))))
+    }
+
+    fn exists(&self, path: String) -> Result<bool, raw::VfsError> {
+        self.0.exists(&path::normalize(&path)).map_err(to_raw_error)
+    }
+
+    fn read_dir(&self, path: String) -> Result<Vec<String>, raw::VfsError> {
+        self.0.read_dir(&path::normalize(&path)).map_err(to_raw_error)
+    }
+
+    fn metadata(&self, path: String) -> Result<types::VfsMetadata, raw::VfsError> {
+        self.0.metadata(&path::normalize(&path)).map(to_raw_metadata).map_err(to_raw_error)
+    }
+}
+
+impl GuestFile for FileResource {
+    fn read(&self, offset: u64, size: u32) -> Result<Vec<u8>, String> {
+        let mut file = self.0.borrow_mut();
+        // Never allocate more than the file can return: the host may ask for up to 4 GiB at once.
+        let remaining = file.metadata().map_err(|e| e.to_string())?.size.saturating_sub(offset);
+        let len = usize::try_from(remaining.min(u64::from(size))).unwrap_or(usize::MAX);
+        let mut buf = vec![0u8; len];
+        let mut filled = 0;
+        // Fill what was asked for where possible: callers treat a short read as the end.
+        while filled < len {
+            match file.read_at(offset + filled as u64, &mut buf[filled..]) {
+                Ok(0) => break,
+                Ok(n) => filled += n,
+                Err(e) => return Err(e.to_string()),
+            }
+        }
+        buf.truncate(filled);
+        Ok(buf)
+    }
+
+    fn metadata(&self) -> Result<types::VfsMetadata, String> {
+        self.0.borrow().metadata().map(to_raw_metadata).map_err(|e| e.to_string())
+    }
+}
+
+fn to_raw_metadata(m: Metadata) -> types::VfsMetadata {
+    types::VfsMetadata {
+        file_type: match m.file_type {
+            FileType::File => types::VfsFileType::File,
+            FileType::Directory => types::VfsFileType::Directory,
+        },
+        size: m.size,
+        modified: m.modified,
+    }
+}
+
+fn to_raw_error(e: Error) -> raw::VfsError {
+    // The WIT variants carry no message; keep it in the log so a user can still see which path.
+    match e {
+        Error::NotFound(p) => {
+            log::debug!("{p}: not found");
+            raw::VfsError::NotFound
+        }
+        Error::NotADirectory(p) => {
+            log::debug!("{p}: not a directory");
+            raw::VfsError::NotADirectory
+        }
+        Error::IsADirectory(p) => {
+            log::debug!("{p}: is a directory");
+            raw::VfsError::IsADirectory
+        }
+        Error::Other(msg) => raw::VfsError::Other(msg),
+    }
+}

@@ -1,0 +1,50 @@
+//! The file a plugin was opened on, as a [`ReadAt`].
+
+use crate::bindings::decomp_toolkit::vfs::host_vfs::HostFile as RawHostFile;
+use crate::bindings::decomp_toolkit::vfs::types::VfsFileType;
+use crate::{Error, FileType, IoError, Metadata, ReadAt, Result};
+use alloc::rc::Rc;
+use alloc::vec::Vec;
+
+/// The host's file: the thing before the `:` in a path. Cheap to clone (shared handle).
+#[derive(Clone)]
+pub struct HostFile(Rc<RawHostFile>);
+
+impl HostFile {
+    pub(crate) fn new(raw: RawHostFile) -> Self {
+        Self(Rc::new(raw))
+    }
+
+    /// Type, size and modification time as the host reports them.
+    pub fn metadata(&self) -> Result<Metadata> {
+        let m = self.0.metadata().map_err(Error::Other)?;
+        let file_type = match m.file_type {
+            VfsFileType::File => FileType::File,
+            VfsFileType::Directory => FileType::Directory,
+        };
+        Ok(Metadata { file_type, size: m.size, modified: m.modified })
+    }
+
+    /// One host call: up to `len` bytes at `offset`, fewer only at the end of the file.
+    ///
+    /// Hands back the host's buffer without a copy; prefer it to [`ReadAt::read_at`] for large reads.
+    pub fn read_vec(&self, offset: u64, len: u32) -> Result<Vec<u8>, IoError> {
+        let data = self.0.read(offset, len).map_err(IoError::Other)?;
+        if data.len() > len as usize {
+            return Err(IoError::Other(alloc::format!(
+                "host returned {} bytes for a {len}-byte read at offset {offset}",
+                data.len()
+            )));
+        }
+        Ok(data)
+    }
+}
+
+impl ReadAt for HostFile {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+        let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
+        let data = self.read_vec(offset, len)?;
+        buf[..data.len()].copy_from_slice(&data);
+        Ok(data.len())
+    }
+}
