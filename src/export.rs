@@ -3,7 +3,7 @@
 use crate::bindings::decomp_toolkit::vfs::types;
 use crate::bindings::exports::decomp_toolkit::vfs::guest_vfs::{self as raw, GuestFile, GuestVfs};
 use crate::bindings::wasi::logging::logging::Level;
-use crate::{Dir, Error, File, FileType, HostFile, Metadata, Plugin, logging, path};
+use crate::{Dir, Error, File, HostFile, Metadata, Plugin, logging, path};
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec;
@@ -84,10 +84,7 @@ impl GuestFile for FileResource {
 
 fn to_raw_metadata(m: Metadata) -> types::VfsMetadata {
     types::VfsMetadata {
-        file_type: match m.file_type {
-            FileType::File => types::VfsFileType::File,
-            FileType::Directory => types::VfsFileType::Directory,
-        },
+        file_type: if m.is_dir { types::VfsFileType::Directory } else { types::VfsFileType::File },
         size: m.size,
         modified: m.modified,
     }

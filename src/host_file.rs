@@ -2,7 +2,7 @@
 
 use crate::bindings::decomp_toolkit::vfs::host_vfs::HostFile as RawHostFile;
 use crate::bindings::decomp_toolkit::vfs::types::VfsFileType;
-use crate::{Error, FileType, IoError, Metadata, ReadAt, Result};
+use crate::{Error, IoError, Metadata, ReadAt, Result};
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 
@@ -18,11 +18,7 @@ impl HostFile {
     /// Type, size and modification time as the host reports them.
     pub fn metadata(&self) -> Result<Metadata> {
         let m = self.0.metadata().map_err(Error::Other)?;
-        let file_type = match m.file_type {
-            VfsFileType::File => FileType::File,
-            VfsFileType::Directory => FileType::Directory,
-        };
-        Ok(Metadata { file_type, size: m.size, modified: m.modified })
+        Ok(Metadata { is_dir: m.file_type == VfsFileType::Directory, size: m.size, modified: m.modified })
     }
 
     /// One host call: up to `len` bytes at `offset`, fewer only at the end of the file.

@@ -20,13 +20,7 @@ pub enum Kind {
     Zip,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Metadata {
-    pub is_dir: bool,
-    pub size: u64,
-    /// Unix seconds.
-    pub modified: Option<i64>,
-}
+pub use vfs_core::Metadata;
 
 pub struct Archive {
     tree: Tree<Entry>,

@@ -25,12 +25,7 @@ const BLAKE3_FILE_LEN: u64 = 65;
 
 const ROOT_ENTRIES: [&str; 4] = ["blake3", "cdc", "fixed", "range"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Metadata {
-    pub is_dir: bool,
-    pub size: u64,
-    pub modified: Option<i64>,
-}
+pub use vfs_core::Metadata;
 
 /// An open file of the view.
 #[derive(Debug, Clone)]

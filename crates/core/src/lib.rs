@@ -13,12 +13,14 @@ mod buf;
 mod error;
 pub mod path;
 pub mod tree;
+mod metadata;
 mod vfs_error;
 #[cfg(any(feature = "std", test))]
 mod std_impls;
 
 pub use buf::BufReadAt;
 pub use error::IoError;
+pub use metadata::Metadata;
 pub use tree::{Node, NodeId, Tree};
 pub use vfs_error::VfsError;
 

@@ -16,14 +16,7 @@ use vfs_core::{Node, NodeId, Tree, VfsError, path};
 pub const BLOBS_DIR: &str = "blobs";
 pub const CONTAINERS_DIR: &str = "containers";
 
-/// What a path names: a directory or a file with its size and modification time (seconds since
-/// the Unix epoch; an object's created-at, a container's created-at).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Metadata {
-    pub is_dir: bool,
-    pub size: u64,
-    pub modified: Option<i64>,
-}
+pub use vfs_core::Metadata;
 
 enum Entry {
     Root,

@@ -1,0 +1,70 @@
+//! `archive.wasm`: tar and zip files (and zip-based formats: jar, apk, epub, ...) as read-only
+//! directory trees. `game.zip:` is the root, `game.zip:dir/file` a file inside.
+#![no_std]
+
+extern crate alloc;
+
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use alloc::string::String;
+use alloc::vec::Vec;
+use vfs_archive::{Archive, EntryReader, has_archive_extension};
+use vfs_guest::{Dir, File, HostFile, Metadata, Plugin, Result};
+
+struct ArchivePlugin;
+
+impl Plugin for ArchivePlugin {
+    fn detect(base_path: &str, _segment: &str) -> bool {
+        has_archive_extension(base_path)
+    }
+
+    fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<Option<Box<dyn Dir>>> {
+        let size = file.metadata()?.size;
+        let Some(archive) = Archive::open(&file, size)? else {
+            log::debug!("{base_path} is neither tar nor zip");
+            return Ok(None);
+        };
+        for warning in archive.warnings() {
+            log::warn!("{base_path}: {warning}");
+        }
+        Ok(Some(Box::new(ArchiveDir { archive: Rc::new(archive), file })))
+    }
+}
+
+struct ArchiveDir {
+    archive: Rc<Archive>,
+    file: HostFile,
+}
+
+impl Dir for ArchiveDir {
+    fn metadata(&self, path: &str) -> Result<Metadata> {
+        self.archive.metadata(path)
+    }
+
+    fn read_dir(&self, path: &str) -> Result<Vec<String>> {
+        self.archive.read_dir(path)
+    }
+
+    fn open(&self, path: &str) -> Result<Box<dyn File>> {
+        let entry = self.archive.open_file(path)?;
+        Ok(Box::new(ArchiveFile { entry, file: self.file.clone() }))
+    }
+}
+
+struct ArchiveFile {
+    /// Keeps the inflate state between reads, so sequential reads cost O(n) in total.
+    entry: EntryReader,
+    file: HostFile,
+}
+
+impl File for ArchiveFile {
+    fn metadata(&self) -> Result<Metadata> {
+        Ok(Metadata::file(self.entry.size(), self.entry.modified()))
+    }
+
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+        Ok(self.entry.read(&self.file, offset, buf)?)
+    }
+}
+
+vfs_guest::register_plugin!(ArchivePlugin);
