@@ -59,27 +59,30 @@ impl GuestVfs for VfsResource {
 
 impl GuestFile for FileResource {
     fn read(&self, offset: u64, size: u32) -> Result<Vec<u8>, String> {
-        let mut file = self.0.borrow_mut();
-        // Never allocate more than the file can return: the host may ask for up to 4 GiB at once.
-        let remaining = file.metadata().map_err(|e| e.to_string())?.size.saturating_sub(offset);
-        let len = usize::try_from(remaining.min(u64::from(size))).unwrap_or(usize::MAX);
-        let mut buf = vec![0u8; len];
-        let mut filled = 0;
-        // Fill what was asked for where possible: callers treat a short read as the end.
-        while filled < len {
-            match file.read_at(offset + filled as u64, &mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) => return Err(e.to_string()),
-            }
-        }
-        buf.truncate(filled);
-        Ok(buf)
+        read_file(&mut **self.0.borrow_mut(), offset, size).map_err(|e| e.to_string())
     }
 
     fn metadata(&self) -> Result<types::VfsMetadata, String> {
         self.0.borrow().metadata().map(to_raw_metadata).map_err(|e| e.to_string())
     }
+}
+
+/// Up to `size` bytes at `offset`, filling the request where possible: hosts treat a short read
+/// as the end of the file. Never allocates more than the file can return, though the host may ask
+/// for up to 4 GiB at once.
+fn read_file(file: &mut dyn File, offset: u64, size: u32) -> Result<Vec<u8>, Error> {
+    let remaining = file.metadata()?.size.saturating_sub(offset);
+    let len = usize::try_from(remaining.min(u64::from(size))).unwrap_or(usize::MAX);
+    let mut buf = vec![0u8; len];
+    let mut filled = 0;
+    while filled < len {
+        match file.read_at(offset + filled as u64, &mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
 }
 
 fn to_raw_metadata(m: Metadata) -> types::VfsMetadata {
@@ -106,5 +109,48 @@ fn to_raw_error(e: Error) -> raw::VfsError {
             raw::VfsError::IsADirectory
         }
         Error::Other(msg) => raw::VfsError::Other(msg),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A 10-byte file that hands out at most 3 bytes per call.
+    struct Trickle;
+    impl File for Trickle {
+        fn metadata(&self) -> crate::Result<Metadata> {
+            Ok(Metadata::file(10, Some(7)))
+        }
+        fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> crate::Result<usize> {
+            let data: Vec<u8> = (0..10).collect();
+            let start = (offset as usize).min(10);
+            let n = buf.len().min(3).min(10 - start);
+            buf[..n].copy_from_slice(&data[start..start + n]);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn reads_fill_the_request_and_stop_at_the_end() {
+        assert_eq!(read_file(&mut Trickle, 2, 5).unwrap(), [2, 3, 4, 5, 6]);
+        assert_eq!(read_file(&mut Trickle, 8, u32::MAX).unwrap(), [8, 9]);
+        assert!(read_file(&mut Trickle, 10, 100).unwrap().is_empty());
+        assert!(read_file(&mut Trickle, u64::MAX, 100).unwrap().is_empty());
+    }
+
+    #[test]
+    fn errors_and_metadata_map_onto_the_wit_types() {
+        assert!(matches!(to_raw_error(Error::NotFound("a".into())), raw::VfsError::NotFound));
+        assert!(matches!(to_raw_error(Error::NotADirectory("a".into())), raw::VfsError::NotADirectory));
+        assert!(matches!(to_raw_error(Error::IsADirectory("a".into())), raw::VfsError::IsADirectory));
+        match to_raw_error(Error::Other("bad header at 12".into())) {
+            raw::VfsError::Other(msg) => assert_eq!(msg, "bad header at 12"),
+            other => panic!("{other:?}"),
+        }
+        let m = to_raw_metadata(Metadata::dir(Some(-5)));
+        assert_eq!((m.file_type, m.size, m.modified), (types::VfsFileType::Directory, 0, Some(-5)));
+        let m = to_raw_metadata(Metadata::file(42, None));
+        assert_eq!((m.file_type, m.size, m.modified), (types::VfsFileType::File, 42, None));
     }
 }

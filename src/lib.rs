@@ -1,21 +1,63 @@
 //! Write [decomp-toolkit](https://github.com/encounter/decomp-toolkit) VFS plugins in plain Rust.
 //!
 //! A plugin is a WebAssembly component for the `decomp-toolkit:vfs@0.1.0-draft` world. With this
-//! crate it is three small impls and one macro:
+//! crate it is three small impls and one macro (in a `#![no_std]` crate built for wasm32-wasip2):
 //!
-//! ```ignore
-//! #![no_std]
+//! ```
 //! extern crate alloc;
-//! use vfs_guest::{Dir, HostFile, Plugin, Result};
+//! use alloc::{boxed::Box, string::String, vec, vec::Vec};
+//! use vfs_guest::{Dir, Error, File, HostFile, Metadata, Plugin, ReadAt, Result};
 //!
-//! struct MyFormat;
-//! impl Plugin for MyFormat {
-//!     fn detect(base_path: &str, _segment: &str) -> bool { base_path.ends_with(".my") }
-//!     fn open(_base: &str, _segment: &str, file: HostFile) -> Result<Option<alloc::boxed::Box<dyn Dir>>> {
-//!         /* parse `file`, return Ok(None) if it is not this format */
+//! /// Shows the first 16 bytes of any `*.bin` file as `head`.
+//! struct Head;
+//!
+//! impl Plugin for Head {
+//!     fn detect(base_path: &str, _segment: &str) -> bool {
+//!         base_path.ends_with(".bin")
+//!     }
+//!     fn open(_base: &str, _segment: &str, file: HostFile) -> Result<Option<Box<dyn Dir>>> {
+//!         let mut head = vec![0u8; 16];
+//!         let n = file.read_at(0, &mut head)?;
+//!         head.truncate(n);
+//!         Ok(Some(Box::new(HeadDir(head))))
 //!     }
 //! }
-//! vfs_guest::register_plugin!(MyFormat);
+//!
+//! struct HeadDir(Vec<u8>);
+//!
+//! impl Dir for HeadDir {
+//!     fn metadata(&self, path: &str) -> Result<Metadata> {
+//!         match path {
+//!             "" => Ok(Metadata::dir(None)),
+//!             "head" => Ok(Metadata::file(self.0.len() as u64, None)),
+//!             _ => Err(Error::NotFound(path.into())),
+//!         }
+//!     }
+//!     fn read_dir(&self, path: &str) -> Result<Vec<String>> {
+//!         match path {
+//!             "" => Ok(vec!["head".into()]),
+//!             _ => Err(Error::NotADirectory(path.into())),
+//!         }
+//!     }
+//!     fn open(&self, path: &str) -> Result<Box<dyn File>> {
+//!         self.metadata(path)?;
+//!         Ok(Box::new(HeadFile(self.0.clone())))
+//!     }
+//! }
+//!
+//! struct HeadFile(Vec<u8>);
+//!
+//! impl File for HeadFile {
+//!     fn metadata(&self) -> Result<Metadata> {
+//!         Ok(Metadata::file(self.0.len() as u64, None))
+//!     }
+//!     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize> {
+//!         Ok(self.0.read_at(offset, buf)?)
+//!     }
+//! }
+//!
+//! vfs_guest::register_plugin!(Head);
+//! # fn main() {}
 //! ```
 //!
 //! The crate also provides what a `no_std` component needs and would otherwise copy around: the
