@@ -55,15 +55,7 @@ impl<R: ReadAt> BufReadAt<R> {
 
     /// Fills `buf` from `offset`, or fails with [`IoError::UnexpectedEof`].
     pub fn read_exact_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), IoError> {
-        let mut done = 0;
-        while done < buf.len() {
-            let pos = offset + done as u64;
-            match self.read_at(pos, &mut buf[done..])? {
-                0 => return Err(IoError::UnexpectedEof { offset: pos, missing: (buf.len() - done) as u64 }),
-                n => done += n,
-            }
-        }
-        Ok(())
+        crate::fill_exact(offset, buf, |pos, b| self.read_at(pos, b))
     }
 
     /// Reads exactly `N` bytes at `offset` into an array (header fields, magic numbers).

@@ -33,15 +33,7 @@ pub trait ReadAt {
 
     /// Fills `buf` from `offset`, or fails with [`IoError::UnexpectedEof`].
     fn read_exact_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), IoError> {
-        let mut done = 0;
-        while done < buf.len() {
-            let pos = offset + done as u64;
-            match self.read_at(pos, &mut buf[done..])? {
-                0 => return Err(IoError::UnexpectedEof { offset: pos, missing: (buf.len() - done) as u64 }),
-                n => done += n,
-            }
-        }
-        Ok(())
+        fill_exact(offset, buf, |pos, b| self.read_at(pos, b))
     }
 
     /// Reads everything from `offset` to the end, failing rather than growing past `limit` bytes.
@@ -63,6 +55,23 @@ pub trait ReadAt {
             }
         }
     }
+}
+
+/// Calls `read` until `buf` is full; a 0-byte read before that is [`IoError::UnexpectedEof`].
+pub(crate) fn fill_exact(
+    offset: u64,
+    buf: &mut [u8],
+    mut read: impl FnMut(u64, &mut [u8]) -> Result<usize, IoError>,
+) -> Result<(), IoError> {
+    let mut done = 0;
+    while done < buf.len() {
+        let pos = offset + done as u64;
+        match read(pos, &mut buf[done..])? {
+            0 => return Err(IoError::UnexpectedEof { offset: pos, missing: (buf.len() - done) as u64 }),
+            n => done += n,
+        }
+    }
+    Ok(())
 }
 
 impl<R: ReadAt + ?Sized> ReadAt for &R {
