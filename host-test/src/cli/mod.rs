@@ -4,6 +4,7 @@ mod cp;
 mod fmt;
 mod logger;
 mod ls;
+mod pack;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -66,6 +67,9 @@ enum Command {
     Cp { path: String, dest: PathBuf },
     /// The loaded plugins with their imports and exports.
     Plugins,
+    /// Build, check or list content-addressed packs (no plugin is loaded).
+    #[command(subcommand)]
+    Pack(pack::PackCommand),
 }
 
 pub fn run() -> i32 {
@@ -81,14 +85,19 @@ pub fn run() -> i32 {
 }
 
 fn execute(args: Args) -> Result<(), Error> {
-    let vfs = open_vfs(&args)?;
     let out = &mut std::io::stdout().lock();
+    // Packs are read and written natively: a broken plugin directory must not stop that.
+    if let Command::Pack(cmd) = &args.command {
+        return pack::execute(cmd, out);
+    }
+    let vfs = open_vfs(&args)?;
     match args.command {
         Command::Ls { long, recursive, json, path } => ls::ls(&vfs, &path, ls::Options { long, recursive, json }, out),
         Command::Stat { json, path } => ls::stat(&vfs, &path, json, out),
         Command::Cat { path } => cp::cat(&vfs, &path, out),
         Command::Cp { path, dest } => cp::cp(&vfs, &path, &dest),
         Command::Plugins => ls::plugins(&vfs, out),
+        Command::Pack(cmd) => pack::execute(&cmd, out),
     }
 }
 
