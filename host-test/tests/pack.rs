@@ -192,7 +192,6 @@ fn round_trip_of_fixtures_and_generated_files() {
 /// `blobs/<prefix>`: a unique prefix of at least 8 digits names its blob; shorter or shared
 /// prefixes are refused with a message saying why.
 #[test]
-#[ignore = "the hash-addressed plugin resolves blobs/<name> by full digest only (vfs-pack fs.rs does not call Pack::find_blob)"]
 fn blob_prefixes_resolve_when_unique() {
     // Two contents whose digests share their first 8 hex digits (found by search; deterministic).
     let mut seen: BTreeMap<String, String> = BTreeMap::new();

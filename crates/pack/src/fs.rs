@@ -5,6 +5,7 @@
 //! containers/<container>/<object name>       objects; `/` in a name makes subdirectories
 //! ```
 
+use crate::PackError;
 use crate::hex::{parse_digest, to_hex};
 use crate::pack::{BlobId, Pack};
 use crate::reader::BlobReader;
@@ -84,7 +85,15 @@ impl Pack {
             [] => Ok(Entry::Root),
             [BLOBS_DIR] => Ok(Entry::BlobsDir),
             [BLOBS_DIR, hex, rest @ ..] => {
-                let id = parse_digest(hex).and_then(|d| self.blob_id(&d)).ok_or_else(not_found)?;
+                // A full digest, else a unique prefix: ambiguous and too-short prefixes are
+                // errors that say so, anything else simply does not exist.
+                let id = match parse_digest(hex).and_then(|d| self.blob_id(&d)) {
+                    Some(id) => id,
+                    None => self.find_blob(hex).map_err(|e| match e {
+                        PackError::Ambiguous { .. } | PackError::PrefixTooShort { .. } => VfsError::other(e),
+                        _ => not_found(),
+                    })?,
+                };
                 if rest.is_empty() { Ok(Entry::Blob(id)) } else { Err(not_dir()) }
             }
             [CONTAINERS_DIR, rest @ ..] => {

@@ -155,7 +155,9 @@ fn file_tree_listing_and_errors() {
     let nf = |p: &str| VfsError::NotFound(String::from(p));
     assert_eq!(pack.metadata("containers/photos/nope").unwrap_err(), nf("containers/photos/nope"));
     assert_eq!(pack.metadata("other").unwrap_err(), nf("other"));
-    assert_eq!(pack.metadata("blobs/0123").unwrap_err(), nf("blobs/0123"));
+    assert!(matches!(pack.metadata("blobs/0123").unwrap_err(), VfsError::Other(m) if m.contains("too short")));
+    assert_eq!(pack.metadata("blobs/not-hex-at-all").unwrap_err(), nf("blobs/not-hex-at-all"));
+    assert_eq!(pack.metadata("blobs/0000000000").unwrap_err(), nf("blobs/0000000000"));
     assert_eq!(
         pack.read_dir("containers/photos/top.txt").unwrap_err(),
         VfsError::NotADirectory(String::from("containers/photos/top.txt"))
