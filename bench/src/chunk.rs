@@ -1,0 +1,114 @@
+//! The chunk-view guest: BLAKE3 of a file, a FastCDC + BLAKE3 manifest, and a byte range.
+
+use crate::archive::pread_all;
+use crate::blake3_ceiling;
+use crate::harness;
+use crate::inputs::{BIG_LEN, Inputs};
+use crate::report::Row;
+use crate::timing::{MIB, median, rate};
+use anyhow::ensure;
+use std::fs::File;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use vfs_host::Vfs;
+
+const RUNS: usize = 5;
+/// The view's default chunk sizes (`cdc/` without a spec): min, average, max.
+const CDC_SIZES: (usize, usize, usize) = (16 << 10, 64 << 10, 256 << 10);
+const RANGE_OFFSET: u64 = 12_345;
+const RANGE_LEN: u64 = 64 * MIB;
+pub const BLOCK: usize = MIB as usize;
+
+pub fn run(vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let file = inputs.random.display().to_string();
+    let expected = native_blake3(&inputs.random, BIG_LEN)?;
+    let guest = median(RUNS, || {
+        let node = vfs.resolve(&format!("{file}:blake3"))?;
+        let text = node.read("blake3", 0, 65)?;
+        ensure!(text.starts_with(expected.to_hex().as_bytes()), "guest BLAKE3 differs from native");
+        Ok(())
+    })?;
+    let native = median(RUNS, || {
+        ensure!(native_blake3(&inputs.random, BIG_LEN)? == expected, "native BLAKE3 unstable");
+        Ok(())
+    })?;
+    rows.push(Row::ratio(
+        "chunk-view F:blake3, 256 MiB (vs blake3, 1 MiB blocks)",
+        rate(BIG_LEN, guest),
+        rate(BIG_LEN, native),
+        native.as_secs_f64() / guest.as_secs_f64(),
+        0.5,
+    ));
+    blake3_ceiling::run(&inputs.random, guest, native, rows)?;
+
+    let reference = native_manifest(&inputs.random)?;
+    let guest = median(RUNS, || {
+        let node = vfs.resolve(&format!("{file}:cdc/manifest.tsv"))?;
+        let len = node.metadata("manifest.tsv")?.size;
+        let text = node.read("manifest.tsv", 0, len as usize)?;
+        ensure!(manifest_rows(&text) == reference, "guest manifest differs from native FastCDC + BLAKE3");
+        Ok(())
+    })?;
+    let native = median(RUNS, || {
+        std::hint::black_box(native_manifest(&inputs.random)?);
+        Ok(())
+    })?;
+    rows.push(Row::ratio(
+        format!("chunk-view F:cdc/manifest.tsv, 256 MiB, {} chunks (vs fastcdc + blake3)", reference.len()),
+        rate(BIG_LEN, guest),
+        rate(BIG_LEN, native),
+        native.as_secs_f64() / guest.as_secs_f64(),
+        0.5,
+    ));
+
+    let node = vfs.resolve(&format!("{file}:range/{RANGE_OFFSET}+{RANGE_LEN}"))?;
+    let guest = median(RUNS, || {
+        ensure!(harness::read_sequential(&node, BLOCK)? == RANGE_LEN, "short range read");
+        Ok(())
+    })?;
+    let native = median(RUNS, || pread_all(&inputs.random, RANGE_OFFSET, RANGE_LEN, BLOCK))?;
+    rows.push(Row::ratio(
+        "chunk-view F:range 64 MiB, 1 MiB reads (vs pread)",
+        rate(RANGE_LEN, guest),
+        rate(RANGE_LEN, native),
+        native.as_secs_f64() / guest.as_secs_f64(),
+        0.5,
+    ));
+    Ok(())
+}
+
+/// BLAKE3 of the first `len` bytes, read in 1 MiB blocks as the guest does.
+pub fn native_blake3(path: &Path, len: u64) -> anyhow::Result<blake3::Hash> {
+    let file = File::open(path)?;
+    let mut hasher = blake3::Hasher::new();
+    let mut buf = vec![0u8; BLOCK];
+    let mut offset = 0;
+    while offset < len {
+        let n = BLOCK.min((len - offset) as usize);
+        file.read_exact_at(&mut buf[..n], offset)?;
+        hasher.update(&buf[..n]);
+        offset += n as u64;
+    }
+    Ok(hasher.finalize())
+}
+
+/// `(offset, length, digest)` of every chunk, with the `fastcdc` crate and `blake3` natively.
+fn native_manifest(path: &Path) -> anyhow::Result<Vec<(u64, u64, String)>> {
+    let data = std::fs::read(path)?;
+    let (min, avg, max) = CDC_SIZES;
+    Ok(fastcdc::v2020::FastCDC::new(&data, min, avg, max)
+        .map(|c| (c.offset as u64, c.length as u64, blake3::hash(&data[c.offset..c.offset + c.length]).to_hex().to_string()))
+        .collect())
+}
+
+/// The rows of a `manifest.tsv` (`index offset length blake3`, after a header line).
+fn manifest_rows(text: &[u8]) -> Vec<(u64, u64, String)> {
+    String::from_utf8_lossy(text)
+        .lines()
+        .skip(1)
+        .filter_map(|line| {
+            let mut f = line.split('\t').skip(1);
+            Some((f.next()?.parse().ok()?, f.next()?.parse().ok()?, f.next()?.to_string()))
+        })
+        .collect()
+}

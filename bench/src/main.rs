@@ -1,0 +1,68 @@
+//! `vfs-bench`: measures the product guests through the `vfs-host` harness against native code
+//! doing the same work, in the same run, and prints one row per goal.
+//!
+//! usage: vfs-bench --plugins <dir with archive.wasm, chunk-view.wasm, hash-addressed.wasm>
+//!        [--only plugins|archive|chunk|pack]... [--markdown]
+
+mod archive;
+mod blake3_ceiling;
+mod chunk;
+mod harness;
+mod inputs;
+mod pack;
+mod plugins;
+mod report;
+mod timing;
+
+use anyhow::{Context, bail};
+use std::path::PathBuf;
+use std::time::Instant;
+
+struct Args {
+    plugins: PathBuf,
+    only: Vec<String>,
+    markdown: bool,
+}
+
+fn parse_args() -> anyhow::Result<Args> {
+    let mut args = Args { plugins: PathBuf::from("target/plugins"), only: Vec::new(), markdown: false };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--plugins" => args.plugins = it.next().context("--plugins needs a directory")?.into(),
+            "--only" => args.only.push(it.next().context("--only needs a section name")?),
+            "--markdown" => args.markdown = true,
+            other => bail!("unknown argument {other:?}; usage: vfs-bench --plugins <dir> [--only <section>] [--markdown]"),
+        }
+    }
+    Ok(args)
+}
+
+fn main() -> anyhow::Result<()> {
+    let args = parse_args()?;
+    let started = Instant::now();
+    let wanted = |section: &str| args.only.is_empty() || args.only.iter().any(|s| s == section);
+    eprintln!("generating inputs...");
+    let inputs = inputs::Inputs::generate()?;
+    let vfs = harness::vfs(&args.plugins)?;
+    let mut rows = Vec::new();
+    let sections: [(&str, &dyn Fn(&mut Vec<report::Row>) -> anyhow::Result<()>); 4] = [
+        ("plugins", &|rows| plugins::run(&args.plugins, &vfs, &inputs, rows)),
+        ("archive", &|rows| archive::run(&vfs, &inputs, rows)),
+        ("chunk", &|rows| chunk::run(&vfs, &inputs, rows)),
+        ("pack", &|rows| pack::run(&vfs, &inputs, rows)),
+    ];
+    for (name, run) in sections {
+        if wanted(name) {
+            eprintln!("measuring {name}...");
+            run(&mut rows).with_context(|| format!("benchmark section {name}"))?;
+        }
+    }
+    println!("{}", report::plain(&rows));
+    if args.markdown {
+        println!("{}", report::markdown(&rows));
+    }
+    println!("Ratio = native time / guest time (1.00x = as fast as native). Medians of several runs.");
+    println!("Total benchmark time: {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
