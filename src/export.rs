@@ -6,7 +6,6 @@ use crate::bindings::wasi::logging::logging::Level;
 use crate::{Dir, Error, File, HostFile, Metadata, Plugin, logging, path};
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
-use alloc::vec;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 
@@ -67,22 +66,17 @@ impl GuestFile for FileResource {
     }
 }
 
-/// Up to `size` bytes at `offset`, filling the request where possible: hosts treat a short read
-/// as the end of the file. Never allocates more than the file can return, though the host may ask
-/// for up to 4 GiB at once.
+/// Up to `size` bytes at `offset`, fewer only at the end: hosts treat a short read as the end of
+/// the file. Never allocates more than the file can return, though the host may ask for up to
+/// 4 GiB at once.
 fn read_file(file: &mut dyn File, offset: u64, size: u32) -> Result<Vec<u8>, Error> {
     let remaining = file.metadata()?.size.saturating_sub(offset);
     let len = usize::try_from(remaining.min(u64::from(size))).unwrap_or(usize::MAX);
-    let mut buf = vec![0u8; len];
-    let mut filled = 0;
-    while filled < len {
-        match file.read_at(offset + filled as u64, &mut buf[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
+    let data = file.read_vec(offset, len)?;
+    if data.len() > len {
+        return Err(Error::Other(alloc::format!("read of {len} bytes at {offset} returned {}", data.len())));
     }
-    buf.truncate(filled);
-    Ok(buf)
+    Ok(data)
 }
 
 fn to_raw_metadata(m: Metadata) -> types::VfsMetadata {

@@ -130,6 +130,28 @@ pub trait File: 'static {
 
     /// Reads up to `buf.len()` bytes at `offset`; `Ok(0)` only at or past the end.
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize>;
+
+    /// `len` bytes at `offset` in a new buffer, fewer only at the end: what the host's `read`
+    /// returns. Override it to hand back a buffer without copying, e.g. one from
+    /// [`HostFile::read_vec`] when the file's bytes are a span of the host file.
+    fn read_vec(&mut self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        read_to_vec(self, offset, len)
+    }
+}
+
+/// [`File::read_vec`]'s default: `len` bytes at `offset` through [`File::read_at`], fewer only at
+/// the end. For overrides that serve only some files directly.
+pub fn read_to_vec<F: File + ?Sized>(file: &mut F, offset: u64, len: usize) -> Result<Vec<u8>> {
+    let mut buf = alloc::vec![0u8; len];
+    let mut filled = 0;
+    while filled < len {
+        match file.read_at(offset + filled as u64, &mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
 }
 
 #[doc(hidden)]

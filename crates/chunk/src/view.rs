@@ -43,6 +43,15 @@ enum Content {
 }
 
 impl ViewFile {
+    /// `(offset, length)` in the source file when this file's bytes are a span of it (ranges and
+    /// chunks), so a caller can read them from the source without going through the view.
+    pub fn source_span(&self) -> Option<(u64, u64)> {
+        match self.0 {
+            Content::Span { offset, length } => Some((offset, length)),
+            Content::Text(_) | Content::Manifest(_) => None,
+        }
+    }
+
     pub fn size(&self) -> u64 {
         match &self.0 {
             Content::Text(text) => text.len() as u64,

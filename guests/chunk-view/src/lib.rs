@@ -58,6 +58,16 @@ impl File for ViewEntry {
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize> {
         self.view.read(&self.file, offset, buf)
     }
+
+    /// Ranges and chunks are spans of the host file: hand the host's buffer straight back.
+    fn read_vec(&mut self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let Some((start, length)) = self.file.source_span() else {
+            return vfs_guest::read_to_vec(self, offset, len);
+        };
+        let want = length.saturating_sub(offset).min(len as u64);
+        let want = u32::try_from(want).unwrap_or(u32::MAX);
+        Ok(self.view.source().read_vec(start + offset, want)?)
+    }
 }
 
 vfs_guest::register_plugin!(ChunkViewPlugin);
