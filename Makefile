@@ -14,7 +14,7 @@ TEST_PLUGINS := target/test-plugins
 VFS_HOST     := target/$(HOST_PROFILE)/vfs-host
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build guests test-guests host demo test bench fuzz component clean
+.PHONY: all build guests test-guests host demo test bench fuzz clean
 
 all: build demo
 
@@ -50,11 +50,6 @@ fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
 	cd fuzz && for t in tar_index zip_index; do \
 		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
-
-# Building guests with cargo-component instead (see README, "cargo component").
-component:
-	@command -v cargo-component >/dev/null || $(CARGO) install cargo-component --locked
-	scripts/wasm-cargo component build --release -p guest-archive
 
 clean:
 	$(CARGO) clean
