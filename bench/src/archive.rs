@@ -4,7 +4,7 @@
 use crate::harness;
 use crate::inputs::{BIG_LEN, DEFLATED_LEN, Inputs, LISTING_DIRS, LISTING_FILES};
 use crate::report::Row;
-use crate::timing::{KIB, duration, median, rate};
+use crate::timing::{KIB, duration, median};
 use anyhow::{Context, anyhow, ensure};
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -25,11 +25,11 @@ pub fn run(vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Result<()
             Ok(())
         })?;
         let native = median(RUNS, || pread_all(&inputs.stored_zip, stored.offset, BIG_LEN, chunk))?;
-        rows.push(Row::ratio(
+        rows.push(Row::throughput(
             format!("zip stored 256 MiB, {} KiB sequential reads (vs pread)", chunk / KIB),
-            rate(BIG_LEN, guest),
-            rate(BIG_LEN, native),
-            native.as_secs_f64() / guest.as_secs_f64(),
+            BIG_LEN,
+            guest,
+            native,
             goal,
         ));
     }
@@ -49,11 +49,11 @@ pub fn run(vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Result<()
         ensure!(out.len() as u64 == DEFLATED_LEN, "inflated {} bytes", out.len());
         Ok(())
     })?;
-    rows.push(Row::ratio(
+    rows.push(Row::throughput(
         format!("zip deflated 64 MiB (ratio {:.0}:1), 8 KiB reads (vs one-shot inflate)", DEFLATED_LEN as f64 / deflated.compressed as f64),
-        rate(DEFLATED_LEN, guest),
-        rate(DEFLATED_LEN, native),
-        native.as_secs_f64() / guest.as_secs_f64(),
+        DEFLATED_LEN,
+        guest,
+        native,
         0.5,
     ));
 

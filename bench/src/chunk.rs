@@ -5,7 +5,7 @@ use crate::blake3_ceiling;
 use crate::harness;
 use crate::inputs::{BIG_LEN, Inputs};
 use crate::report::Row;
-use crate::timing::{MIB, median, rate};
+use crate::timing::{MIB, median};
 use anyhow::ensure;
 use std::fs::File;
 use std::os::unix::fs::FileExt;
@@ -32,11 +32,11 @@ pub fn run(vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Result<()
         ensure!(native_blake3(&inputs.random, BIG_LEN)? == expected, "native BLAKE3 unstable");
         Ok(())
     })?;
-    rows.push(Row::ratio(
+    rows.push(Row::throughput(
         "chunk-view F:blake3, 256 MiB (vs blake3, 1 MiB blocks)",
-        rate(BIG_LEN, guest),
-        rate(BIG_LEN, native),
-        native.as_secs_f64() / guest.as_secs_f64(),
+        BIG_LEN,
+        guest,
+        native,
         0.5,
     ));
     blake3_ceiling::run(&inputs.random, guest, native, rows)?;
@@ -53,11 +53,11 @@ pub fn run(vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Result<()
         std::hint::black_box(native_manifest(&inputs.random)?);
         Ok(())
     })?;
-    rows.push(Row::ratio(
+    rows.push(Row::throughput(
         format!("chunk-view F:cdc/manifest.tsv, 256 MiB, {} chunks (vs fastcdc + blake3)", reference.len()),
-        rate(BIG_LEN, guest),
-        rate(BIG_LEN, native),
-        native.as_secs_f64() / guest.as_secs_f64(),
+        BIG_LEN,
+        guest,
+        native,
         0.5,
     ));
 
@@ -67,11 +67,11 @@ pub fn run(vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Result<()
         Ok(())
     })?;
     let native = median(RUNS, || pread_all(&inputs.random, RANGE_OFFSET, RANGE_LEN, BLOCK))?;
-    rows.push(Row::ratio(
+    rows.push(Row::throughput(
         "chunk-view F:range 64 MiB, 1 MiB reads (vs pread)",
-        rate(RANGE_LEN, guest),
-        rate(RANGE_LEN, native),
-        native.as_secs_f64() / guest.as_secs_f64(),
+        RANGE_LEN,
+        guest,
+        native,
         0.5,
     ));
     Ok(())

@@ -1,6 +1,8 @@
 //! The result table: one row per goal, with the native baseline of the same run beside it.
 
+use crate::timing::rate;
 use std::fmt::Write;
+use std::time::Duration;
 
 pub enum Goal {
     /// Guest speed over native speed must be at least this.
@@ -25,6 +27,12 @@ pub struct Row {
 impl Row {
     pub fn ratio(figure: impl Into<String>, measured: String, baseline: String, ratio: f64, goal: f64) -> Self {
         Self { figure: figure.into(), measured, baseline, ratio: Some(ratio), value: ratio, goal: Goal::RatioAtLeast(goal) }
+    }
+
+    /// A throughput row: `bytes` processed in `guest` and `native` time, ratio against `goal`.
+    pub fn throughput(figure: impl Into<String>, bytes: u64, guest: Duration, native: Duration, goal: f64) -> Self {
+        let ratio = native.as_secs_f64() / guest.as_secs_f64();
+        Self::ratio(figure, rate(bytes, guest), rate(bytes, native), ratio, goal)
     }
 
     pub fn at_most(figure: impl Into<String>, measured: String, baseline: String, value: f64, limit: f64, shown: &'static str) -> Self {

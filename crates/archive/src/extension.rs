@@ -8,12 +8,7 @@ const ARCHIVE_EXTENSIONS: &[&str] = &[
 /// Whether the last component of `name` ends with an extension of a tar- or zip-based format
 /// (case-insensitive). A hint for which files to look into; [`crate::Archive::open`] still sniffs.
 pub fn has_archive_extension(name: &str) -> bool {
-    let last = name.rsplit(['/', '\\']).next().unwrap_or(name);
-    ARCHIVE_EXTENSIONS.iter().any(|ext| {
-        last.len() > ext.len()
-            && last.is_char_boundary(last.len() - ext.len())
-            && last[last.len() - ext.len()..].eq_ignore_ascii_case(ext)
-    })
+    ARCHIVE_EXTENSIONS.iter().any(|ext| vfs_core::path::has_extension(name, ext))
 }
 
 #[cfg(test)]

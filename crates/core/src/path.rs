@@ -54,6 +54,18 @@ pub fn split_last(path: &str) -> (&str, &str) {
     }
 }
 
+/// Whether the last component of `name` ends with `ext` (e.g. `".zip"`), ignoring ASCII case.
+///
+/// `/`, `\` and `:` all separate components, so this works on host paths and on decomp-toolkit
+/// base paths alike (`disc.iso:files/a.ZIP`). A bare `.zip` has no name before the extension and
+/// does not count.
+pub fn has_extension(name: &str, ext: &str) -> bool {
+    let last = name.rsplit(['/', '\\', ':']).next().unwrap_or(name);
+    last.len() > ext.len()
+        && last.is_char_boundary(last.len() - ext.len())
+        && last[last.len() - ext.len()..].eq_ignore_ascii_case(ext)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +87,15 @@ mod tests {
         assert_eq!(normalize("a/../../b"), "b");
         assert_eq!(normalize("..."), "...");
         assert_eq!(components("x/./y"), ["x", "y"]);
+    }
+
+    #[test]
+    fn extensions() {
+        assert!(has_extension("disc.iso:files/A.Pack", ".pack"));
+        assert!(has_extension("dir\\x.zip", ".zip"));
+        assert!(!has_extension(".pack", ".pack"));
+        assert!(!has_extension("a.pack/inner", ".pack"));
+        assert!(!has_extension("ü", ".pack"));
     }
 
     #[test]

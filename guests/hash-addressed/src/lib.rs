@@ -19,10 +19,7 @@ struct HashAddressedPlugin;
 
 impl Plugin for HashAddressedPlugin {
     fn detect(base_path: &str, _segment: &str) -> bool {
-        let last = base_path.rsplit(['/', ':']).next().unwrap_or(base_path);
-        last.len() > PACK_EXTENSION.len()
-            && last.is_char_boundary(last.len() - PACK_EXTENSION.len())
-            && last[last.len() - PACK_EXTENSION.len()..].eq_ignore_ascii_case(PACK_EXTENSION)
+        vfs_guest::path::has_extension(base_path, PACK_EXTENSION)
     }
 
     fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<Option<Box<dyn Dir>>> {
