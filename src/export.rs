@@ -39,20 +39,20 @@ pub fn open<P: Plugin>(
 
 impl GuestVfs for VfsResource {
     fn open(&self, path: String) -> Result<raw::File, raw::VfsError> {
-        let file = self.0.open(&path::normalize(&path)).map_err(to_raw_error)?;
+        let file = self.0.open(&path::canonical(&path)).map_err(to_raw_error)?;
         Ok(raw::File::new(FileResource(RefCell::new(file))))
     }
 
     fn exists(&self, path: String) -> Result<bool, raw::VfsError> {
-        self.0.exists(&path::normalize(&path)).map_err(to_raw_error)
+        self.0.exists(&path::canonical(&path)).map_err(to_raw_error)
     }
 
     fn read_dir(&self, path: String) -> Result<Vec<String>, raw::VfsError> {
-        self.0.read_dir(&path::normalize(&path)).map_err(to_raw_error)
+        self.0.read_dir(&path::canonical(&path)).map_err(to_raw_error)
     }
 
     fn metadata(&self, path: String) -> Result<types::VfsMetadata, raw::VfsError> {
-        self.0.metadata(&path::normalize(&path)).map(to_raw_metadata).map_err(to_raw_error)
+        self.0.metadata(&path::canonical(&path)).map(to_raw_metadata).map_err(to_raw_error)
     }
 }
 

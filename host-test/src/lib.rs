@@ -10,6 +10,7 @@ pub mod error;
 pub mod host_file;
 pub mod instance;
 pub mod logging;
+pub mod malloc;
 pub mod resolve;
 pub mod runtime;
 

@@ -4,5 +4,6 @@
 mod cli;
 
 fn main() {
+    vfs_host::malloc::keep_freed_memory();
     std::process::exit(cli::run());
 }

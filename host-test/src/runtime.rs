@@ -36,6 +36,10 @@ impl Runtime {
         let mut config = Config::new();
         config.epoch_interruption(true);
         config.wasm_component_model(true);
+        // `perf record` can then name the plugins' functions (it reads /tmp/perf-<pid>.map).
+        if std::env::var_os("VFS_HOST_PERFMAP").is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         let engine = Engine::new(&config).map_err(|e| Error::plugin("(engine)", "create", e))?;
         let mut linker = Linker::new(&engine);
         crate::bindings::Api::add_to_linker::<StoreData, wasmtime::component::HasSelf<StoreData>>(

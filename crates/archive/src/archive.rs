@@ -9,7 +9,7 @@ use crate::{tar, zip, zip_end};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use vfs_core::{BufReadAt, Node, NodeId, ReadAt, Tree, VfsError, path};
+use vfs_core::{BufReadAt, DropReason, Node, NodeId, ReadAt, Tree, TreeBuilder, VfsError, path};
 
 /// Longest zip symlink target read (a link's content); longer ones are not links but data.
 const MAX_LINK_TARGET: usize = 4096;
@@ -55,10 +55,10 @@ impl Archive {
     }
 
     fn build(kind: Kind, raw: Vec<RawEntry>, mut warnings: Vec<String>) -> Self {
-        let mut tree = Tree::new();
+        let mut builder = TreeBuilder::new();
         for RawEntry { name, is_dir, entry } in raw {
             let cleaned = clean(&name);
-            let p = cleaned.path;
+            let p = &*cleaned.path;
             if cleaned.neutralised {
                 warnings.push(format!("entry name {name:?} rewritten to {p:?} to stay inside the archive"));
             }
@@ -66,26 +66,17 @@ impl Archive {
                 if !is_dir {
                     warnings.push(format!("entry {name:?} dropped: its name is empty"));
                 }
-                continue;
-            }
-            if is_dir {
-                if !tree.insert_dir(&p, entry.modified).is_empty() {
-                    warnings.push(format!("file {p:?} dropped: a directory of that name exists"));
-                }
-                continue;
-            }
-            let nodes_before = tree.len();
-            match tree.insert(&p, entry) {
-                Ok(dropped) if dropped.is_empty() => {}
-                // Replacing a leaf in place adds no node; turning a file on the path into a
-                // directory does (the new leaf below it).
-                Ok(_) if tree.len() == nodes_before => {
-                    warnings.push(format!("duplicate entry {p:?}: the later one wins"));
-                }
-                Ok(_) => warnings.push(format!("a file on the path of {p:?} dropped: it is also a directory")),
-                Err(_) => warnings.push(format!("file {p:?} dropped: a directory of that name exists")),
+            } else if is_dir {
+                builder.insert_dir(p, entry.modified);
+            } else {
+                builder.insert(p, entry);
             }
         }
+        let (tree, dropped) = builder.build();
+        warnings.extend(dropped.into_iter().map(|d| match d.reason {
+            DropReason::Replaced => format!("duplicate entry {:?}: the later one wins", d.path),
+            DropReason::DirectoryWins => format!("file {:?} dropped: a directory of that name exists", d.path),
+        }));
         Self { tree, kind, warnings }
     }
 
@@ -103,7 +94,7 @@ impl Archive {
     pub fn metadata(&self, path: &str) -> Result<Metadata, VfsError> {
         let id = self.lookup(path)?;
         Ok(match self.tree.node(id) {
-            Node::Dir { modified, .. } => Metadata { is_dir: true, size: 0, modified: *modified },
+            Node::Dir { modified } => Metadata { is_dir: true, size: 0, modified },
             Node::Leaf(e) => {
                 let size = match &e.content {
                     Content::Link(_) => match links::resolve(&self.tree, path) {

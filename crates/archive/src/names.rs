@@ -1,12 +1,14 @@
 //! Turning untrusted entry names into plain relative paths inside the archive root.
 
+use alloc::borrow::Cow;
+use vfs_core::path;
 use alloc::string::String;
 use alloc::vec::Vec;
 
 /// An entry name made safe, and whether that changed more than its spelling.
-pub(crate) struct CleanName {
+pub(crate) struct CleanName<'a> {
     /// Components joined by `/`; empty means the root.
-    pub path: String,
+    pub path: Cow<'a, str>,
     /// The name tried to leave the root or used a foreign syntax (absolute, drive letter, `..`,
     /// `\`): worth a warning. A leading `./` or a trailing `/` are ordinary and not reported.
     pub neutralised: bool,
@@ -15,15 +17,11 @@ pub(crate) struct CleanName {
 /// Neutralises `raw`: `\` becomes `/`, a drive letter (`C:`) and leading `/` are dropped, and
 /// `.`, `..` and empty components are removed, so that no name can reach outside the root or
 /// climb above the directory it claims to be in.
-pub(crate) fn clean(raw: &str) -> CleanName {
+pub(crate) fn clean(raw: &str) -> CleanName<'_> {
     // Most names are already plain: `a/b/c`, perhaps with a trailing `/`.
     let trimmed = raw.strip_suffix('/').unwrap_or(raw);
-    if !trimmed.is_empty()
-        && !trimmed.contains('\\')
-        && !has_drive_letter(trimmed)
-        && trimmed.split('/').all(|c| !matches!(c, "" | "." | ".."))
-    {
-        return CleanName { path: String::from(trimmed), neutralised: false };
+    if !trimmed.is_empty() && path::is_canonical(trimmed) && !trimmed.contains('\\') && !has_drive_letter(trimmed) {
+        return CleanName { path: Cow::Borrowed(trimmed), neutralised: false };
     }
     let mut neutralised = raw.contains('\\');
     let unified;
@@ -48,7 +46,7 @@ pub(crate) fn clean(raw: &str) -> CleanName {
             _ => parts.push(part),
         }
     }
-    CleanName { path: parts.join("/"), neutralised }
+    CleanName { path: Cow::Owned(parts.join("/")), neutralised }
 }
 
 fn has_drive_letter(s: &str) -> bool {
@@ -79,6 +77,10 @@ const CP437_HIGH: [char; 128] = [
 ];
 
 pub(crate) fn decode_cp437(raw: &[u8]) -> String {
+    // Nearly every name is plain ASCII, which reads the same in both.
+    if raw.is_ascii() {
+        return decode_utf8_or_latin1(raw);
+    }
     raw.iter().map(|&b| if b < 0x80 { char::from(b) } else { CP437_HIGH[usize::from(b - 0x80)] }).collect()
 }
 
@@ -88,7 +90,7 @@ mod tests {
 
     fn c(raw: &str) -> (String, bool) {
         let n = clean(raw);
-        (n.path, n.neutralised)
+        (n.path.into_owned(), n.neutralised)
     }
 
     #[test]

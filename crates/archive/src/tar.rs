@@ -177,7 +177,7 @@ fn member(
     } else {
         match typeflag {
             b'1' => {
-                let target = clean(&decode_utf8_or_latin1(&raw_link)).path;
+                let target = clean(&decode_utf8_or_latin1(&raw_link)).path.into_owned();
                 size = 0;
                 Content::Link(Link { kind: LinkKind::Hard, target })
             }

@@ -160,14 +160,12 @@ fn extra_fields(mut extra: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
 /// Each entry's data must end before the next local header (in file order) or the central
 /// directory: the same bound Python's zipfile enforces against overlapping entries.
 fn set_end_limits(records: &mut [Record], cd_start: u64) {
-    let mut starts: Vec<u64> = records
-        .iter()
-        .filter_map(|r| match &r.raw.entry.content {
-            Content::Zip(z) => Some(z.header_offset),
-            _ => None,
-        })
-        .collect();
-    starts.sort_unstable();
+    let header_offset = |r: &Record| match &r.raw.entry.content {
+        Content::Zip(z) => z.header_offset,
+        _ => cd_start,
+    };
+    let order = vfs_core::sorted_indices(records.len(), &|a, b| header_offset(&records[a]).cmp(&header_offset(&records[b])));
+    let mut starts: Vec<u64> = order.iter().map(|&i| header_offset(&records[i])).collect();
     starts.dedup();
     for r in records {
         if let Content::Zip(z) = &mut r.raw.entry.content {

@@ -38,7 +38,7 @@ fn duplicates_and_file_directory_collisions() {
     assert!(a.metadata("x/child").unwrap().is_dir);
     let w = a.warnings().join("\n");
     assert!(w.contains("duplicate entry \"dup\""), "{w}");
-    assert!(w.contains("path of \"x/child\" dropped"), "{w}");
+    assert!(w.contains("file \"x\" dropped"), "{w}");
     assert!(w.contains("file \"x/child\" dropped"), "{w}");
 }
 

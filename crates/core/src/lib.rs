@@ -14,6 +14,7 @@ mod error;
 pub mod path;
 pub mod tree;
 mod metadata;
+mod sort;
 mod vfs_error;
 #[cfg(any(feature = "std", test))]
 mod std_impls;
@@ -21,7 +22,8 @@ mod std_impls;
 pub use buf::BufReadAt;
 pub use error::IoError;
 pub use metadata::Metadata;
-pub use tree::{Node, NodeId, Tree};
+pub use sort::sorted_indices;
+pub use tree::{DropReason, Dropped, Node, NodeId, Tree, TreeBuilder};
 pub use vfs_error::VfsError;
 
 use alloc::vec::Vec;

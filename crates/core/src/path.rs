@@ -5,6 +5,7 @@
 //! above the root. Every guest resolves lookups through these rules, so `a.zip:/dir/./f` and
 //! `a.zip:dir/f` name the same file everywhere.
 
+use alloc::borrow::Cow;
 use alloc::string::String;
 use alloc::vec::Vec;
 
@@ -25,7 +26,17 @@ pub fn components(path: &str) -> Vec<&str> {
 
 /// `path` in canonical form: components joined by `/`, no leading or trailing `/`; `""` is the root.
 pub fn normalize(path: &str) -> String {
-    components(path).join("/")
+    canonical(path).into_owned()
+}
+
+/// [`normalize`] without copying a path that is already canonical (the usual case).
+pub fn canonical(path: &str) -> Cow<'_, str> {
+    if is_canonical(path) { Cow::Borrowed(path) } else { Cow::Owned(components(path).join("/")) }
+}
+
+/// Whether `path` is in canonical form: `""`, or components without empty, `.` or `..` ones.
+pub fn is_canonical(path: &str) -> bool {
+    path.is_empty() || path.as_bytes().split(|&b| b == b'/').all(|c| !matches!(c, b"" | b"." | b".."))
 }
 
 /// Whether `path` names the root.
@@ -87,6 +98,12 @@ mod tests {
         assert_eq!(normalize("a/../../b"), "b");
         assert_eq!(normalize("..."), "...");
         assert_eq!(components("x/./y"), ["x", "y"]);
+        for p in ["", "a", "a/b", "...", "a/.b/c.", "x/..y"] {
+            assert!(is_canonical(p) && matches!(canonical(p), Cow::Borrowed(_)), "{p:?}");
+        }
+        for p in ["/", "/a", "a/", "a//b", "./a", "a/.", "a/../b", ".."] {
+            assert!(!is_canonical(p), "{p:?}");
+        }
     }
 
     #[test]

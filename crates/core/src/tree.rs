@@ -1,167 +1,406 @@
 //! An in-memory directory tree built from a flat list of paths.
 //!
 //! Archives and packs list entries by full path, in any order, often without entries for their
-//! directories. [`Tree`] turns such a list into directories with sorted children: parents are
-//! implied, a later entry replaces an earlier one of the same name, and a directory wins over a
-//! file of the same name (the file is reported back as dropped, so the caller can warn).
+//! directories. A [`TreeBuilder`] collects such a list and [`TreeBuilder::build`] turns it into a
+//! [`Tree`] with sorted children: parents are implied, a later entry replaces an earlier one of the
+//! same name, and a directory wins over a file of the same name (the file comes back as
+//! [`Dropped`], so the caller can warn).
+//!
+//! Building is one sort of the paths, which is linear when they arrive in order (as archive
+//! writers usually list them), and no allocation per entry: every path lives in one string and
+//! every node names a slice of it. A lookup is a binary search per component.
 
 use crate::path;
-use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+use core::cmp::Ordering;
+use core::ops::Range;
 
 /// Index of a node in its [`Tree`].
 pub type NodeId = usize;
 
+/// What a node is, as [`Tree::node`] shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Node<'a, T> {
+    Dir { modified: Option<i64> },
+    Leaf(&'a T),
+}
+
+/// A leaf that did not make it into the tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Node<T> {
-    /// Children by name; a `BTreeMap<String, _>` iterates in bytewise order, which is the listing
-    /// order every guest promises.
-    Dir { children: BTreeMap<String, NodeId>, modified: Option<i64> },
+pub struct Dropped<T> {
+    /// Its path, normalised.
+    pub path: String,
+    pub reason: DropReason,
+    pub leaf: T,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DropReason {
+    /// A later leaf has the same path.
+    Replaced,
+    /// A directory has the same path (named as one, or implied by a deeper path). The root is
+    /// always a directory.
+    DirectoryWins,
+}
+
+enum Item<T> {
     Leaf(T),
+    Dir(Option<i64>),
+}
+
+/// Collects paths for a [`Tree`].
+pub struct TreeBuilder<T> {
+    /// Every inserted path, normalised, one after the other.
+    paths: String,
+    items: Vec<(Range<usize>, Item<T>)>,
+}
+
+impl<T> Default for TreeBuilder<T> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<T> TreeBuilder<T> {
+    pub fn new() -> Self {
+        Self { paths: String::new(), items: Vec::new() }
+    }
+
+    /// Adds a leaf at `path` (normalised with [`path::components`]).
+    pub fn insert(&mut self, path: &str, leaf: T) {
+        let span = self.push_path(path);
+        self.items.push((span, Item::Leaf(leaf)));
+    }
+
+    /// Adds a directory at `path`, with its modification time if known.
+    pub fn insert_dir(&mut self, path: &str, modified: Option<i64>) {
+        let span = self.push_path(path);
+        self.items.push((span, Item::Dir(modified)));
+    }
+
+    fn push_path(&mut self, p: &str) -> Range<usize> {
+        let start = self.paths.len();
+        if path::is_canonical(p) {
+            self.paths.push_str(p);
+        } else {
+            for (i, part) in path::components(p).into_iter().enumerate() {
+                if i > 0 {
+                    self.paths.push('/');
+                }
+                self.paths.push_str(part);
+            }
+        }
+        start..self.paths.len()
+    }
+
+    /// Lays the tree out, with the leaves that lost to a later leaf or to a directory.
+    pub fn build(self) -> (Tree<T>, Vec<Dropped<T>>) {
+        let TreeBuilder { paths, items } = self;
+        // Equal paths stay in insertion order, so the last one wins.
+        let order = crate::sorted_indices(items.len(), &|a, b| {
+            tree_order(&paths[items[a].0.clone()], &paths[items[b].0.clone()])
+        });
+        let mut items: Vec<(Range<usize>, Option<Item<T>>)> = items.into_iter().map(|(s, i)| (s, Some(i))).collect();
+        let mut layout = Layout::new();
+        let mut dropped = Vec::new();
+        let mut i = 0;
+        while i < order.len() {
+            let span = items[order[i]].0.clone();
+            let p = &paths[span.clone()];
+            let mut end = i + 1;
+            while end < order.len() && &paths[items[order[end]].0.clone()] == p {
+                end += 1;
+            }
+            // Sorting puts a path's descendants right after it.
+            let has_children = order.get(end).is_some_and(|&n| is_below(&paths[items[n].0.clone()], p));
+            let mut modified = None;
+            let mut leaves = Vec::new();
+            let mut named_dir = false;
+            for item in order[i..end].iter().filter_map(|&n| items[n].1.take()) {
+                match item {
+                    Item::Dir(m) => {
+                        named_dir = true;
+                        modified = m.or(modified);
+                    }
+                    Item::Leaf(t) => leaves.push(t),
+                }
+            }
+            let as_dir = p.is_empty() || has_children || named_dir;
+            let kept = if as_dir { None } else { leaves.pop() };
+            let reason = if as_dir { DropReason::DirectoryWins } else { DropReason::Replaced };
+            dropped.extend(leaves.into_iter().map(|leaf| Dropped { path: String::from(p), reason, leaf }));
+            layout.place(&paths, span, kept, modified);
+            i = end;
+        }
+        (layout.finish(paths), dropped)
+    }
+}
+
+/// The flat layout being built: nodes in depth-first order, each directory's children listed
+/// together (in name order) once the directory is complete.
+struct Layout<T> {
+    nodes: Vec<NodeRec>,
+    leaves: Vec<T>,
+    children: Vec<NodeId>,
+    /// Directories on the path to the node placed last: id, full path, where its children start
+    /// in `pending`.
+    open: Vec<(NodeId, Range<usize>, usize)>,
+    /// Children of the open directories, innermost last.
+    pending: Vec<NodeId>,
+}
+
+impl<T> Layout<T> {
+    fn new() -> Self {
+        let root = NodeRec { path: 0..0, name_start: 0, kind: Kind::Dir { children: 0..0, modified: None } };
+        Self { nodes: vec![root], leaves: Vec::new(), children: Vec::new(), open: vec![(Tree::<T>::ROOT, 0..0, 0)], pending: Vec::new() }
+    }
+
+    /// Places the node at `span` (a leaf, or else a directory), after the directories it implies.
+    fn place(&mut self, paths: &str, span: Range<usize>, leaf: Option<T>, modified: Option<i64>) {
+        let p = &paths[span.clone()];
+        if p.is_empty() {
+            if let Kind::Dir { modified: m, .. } = &mut self.nodes[Tree::<T>::ROOT].kind {
+                *m = modified.or(*m);
+            }
+            return;
+        }
+        while self.open.len() > 1 && !is_below(p, &paths[self.open[self.open.len() - 1].1.clone()]) {
+            self.close();
+        }
+        let top = self.open[self.open.len() - 1].1.clone();
+        let mut at = if top.is_empty() { span.start } else { span.start + top.len() + 1 };
+        // Directories between the innermost open one and the node, implied by its path.
+        while let Some(slash) = paths[at..span.end].find('/') {
+            self.open_dir(span.start..at + slash, at, None);
+            at += slash + 1;
+        }
+        match leaf {
+            Some(t) => {
+                let id = self.push(NodeRec { path: span, name_start: at, kind: Kind::Leaf(self.leaves.len()) });
+                self.leaves.push(t);
+                self.pending.push(id);
+            }
+            None => self.open_dir(span, at, modified),
+        }
+    }
+
+    fn open_dir(&mut self, path: Range<usize>, name_start: usize, modified: Option<i64>) {
+        let id = self.push(NodeRec { path: path.clone(), name_start, kind: Kind::Dir { children: 0..0, modified } });
+        self.pending.push(id);
+        self.open.push((id, path, self.pending.len()));
+    }
+
+    fn push(&mut self, node: NodeRec) -> NodeId {
+        self.nodes.push(node);
+        self.nodes.len() - 1
+    }
+
+    fn close(&mut self) {
+        let Some((id, _, mark)) = self.open.pop() else { return };
+        let start = self.children.len();
+        self.children.extend(self.pending.drain(mark..));
+        if let Kind::Dir { children, .. } = &mut self.nodes[id].kind {
+            *children = start..self.children.len();
+        }
+    }
+
+    fn finish(mut self, names: String) -> Tree<T> {
+        while !self.open.is_empty() {
+            self.close();
+        }
+        let index = PathIndex::build(&names, &self.nodes);
+        Tree { names, nodes: self.nodes, leaves: self.leaves, children: self.children, index }
+    }
 }
 
 #[derive(Debug, Clone)]
+struct NodeRec {
+    /// The node's full path, a slice of [`Tree::names`]; its name is the part from `name_start`.
+    path: Range<usize>,
+    name_start: usize,
+    kind: Kind,
+}
+
+#[derive(Debug, Clone)]
+enum Kind {
+    /// `children` indexes [`Tree::children`].
+    Dir { children: Range<usize>, modified: Option<i64> },
+    Leaf(usize),
+}
+
+/// A directory tree with sorted children, built by [`TreeBuilder`].
+#[derive(Debug, Clone)]
 pub struct Tree<T> {
-    nodes: Vec<Node<T>>,
+    names: String,
+    nodes: Vec<NodeRec>,
+    leaves: Vec<T>,
+    /// The children of every directory, each directory's in one run sorted by name.
+    children: Vec<NodeId>,
+    /// Full path → node, so that a lookup costs one hash instead of a search per component.
+    index: Option<PathIndex>,
 }
 
 impl<T> Default for Tree<T> {
     fn default() -> Self {
-        Self::new()
+        TreeBuilder::new().build().0
     }
 }
 
 impl<T> Tree<T> {
     pub const ROOT: NodeId = 0;
 
-    pub fn new() -> Self {
-        Self { nodes: vec![Node::Dir { children: BTreeMap::new(), modified: None }] }
-    }
-
     /// Number of nodes, the root included.
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
 
+    /// Whether the root is all there is.
     pub fn is_empty(&self) -> bool {
         self.nodes.len() == 1
     }
 
-    pub fn node(&self, id: NodeId) -> &Node<T> {
-        &self.nodes[id]
+    pub fn node(&self, id: NodeId) -> Node<'_, T> {
+        match &self.nodes[id].kind {
+            Kind::Dir { modified, .. } => Node::Dir { modified: *modified },
+            Kind::Leaf(i) => Node::Leaf(&self.leaves[*i]),
+        }
     }
 
-    /// Inserts a leaf at `path` (normalised with [`path::components`]). Returns the leaves this
-    /// displaced: an ancestor that was a leaf (a directory wins), or an older leaf at the same
-    /// path. A path that is the root, or names an existing directory, is not inserted: the new
-    /// leaf comes back as `Err`.
-    pub fn insert(&mut self, path: &str, leaf: T) -> Result<Vec<T>, T> {
-        let parts = path::components(path);
-        let Some((last, dirs)) = parts.split_last() else { return Err(leaf) };
-        let mut dropped = Vec::new();
-        let parent = self.make_dirs(dirs, &mut dropped);
-        match self.child(parent, last) {
-            Some(id) => match &self.nodes[id] {
-                Node::Dir { .. } => return Err(leaf),
-                Node::Leaf(_) => {
-                    if let Node::Leaf(old) = core::mem::replace(&mut self.nodes[id], Node::Leaf(leaf)) {
-                        dropped.push(old);
-                    }
-                }
-            },
-            None => {
-                let id = self.push(Node::Leaf(leaf));
-                self.link(parent, last, id);
-            }
-        }
-        Ok(dropped)
+    /// The last component of the node's path (`""` for the root).
+    pub fn name(&self, id: NodeId) -> &str {
+        let n = &self.nodes[id];
+        &self.names[n.name_start..n.path.end]
     }
 
-    /// Makes sure a directory exists at `path`, recording its modification time if given.
-    /// Returns the leaves it displaced.
-    pub fn insert_dir(&mut self, path: &str, modified: Option<i64>) -> Vec<T> {
-        let parts = path::components(path);
-        let mut dropped = Vec::new();
-        let id = self.make_dirs(&parts, &mut dropped);
-        if let (Node::Dir { modified: m, .. }, Some(t)) = (&mut self.nodes[id], modified) {
-            *m = Some(t);
-        }
-        dropped
+    fn name_bytes(&self, id: NodeId) -> &[u8] {
+        let n = &self.nodes[id];
+        &self.names.as_bytes()[n.name_start..n.path.end]
     }
 
     /// Finds the node at `path` (normalised with [`path::components`]).
     pub fn lookup(&self, path: &str) -> Option<NodeId> {
-        path::components(path).iter().try_fold(Self::ROOT, |id, part| self.child(id, part))
+        let path = path::canonical(path);
+        if path.is_empty() {
+            return Some(Self::ROOT);
+        }
+        match &self.index {
+            Some(index) => index.get(path.as_bytes(), |id| &self.names.as_bytes()[self.nodes[id].path.clone()]),
+            None => path.split('/').try_fold(Self::ROOT, |id, part| self.child(id, part)),
+        }
     }
 
     /// The named child of directory `dir`.
     pub fn child(&self, dir: NodeId, name: &str) -> Option<NodeId> {
-        match &self.nodes[dir] {
-            Node::Dir { children, .. } => children.get(name).copied(),
-            Node::Leaf(_) => None,
-        }
+        let kids = self.child_ids(dir)?;
+        kids.binary_search_by(|&k| self.name_bytes(k).cmp(name.as_bytes())).ok().map(|i| kids[i])
     }
 
     /// Children of `dir` in bytewise name order; `None` when `dir` is a leaf.
-    pub fn children(&self, dir: NodeId) -> Option<impl Iterator<Item = (&str, NodeId)>> {
-        match &self.nodes[dir] {
-            Node::Dir { children, .. } => Some(children.iter().map(|(k, v)| (k.as_str(), *v))),
-            Node::Leaf(_) => None,
-        }
+    pub fn children(&self, dir: NodeId) -> Option<impl ExactSizeIterator<Item = (&str, NodeId)>> {
+        Some(self.child_ids(dir)?.iter().map(|&k| (self.name(k), k)))
     }
 
-    /// Every leaf with its full path, depth first in name order.
-    pub fn leaves(&self) -> Vec<(String, &T)> {
-        let mut out = Vec::new();
-        let mut stack = vec![(String::new(), Self::ROOT)];
-        while let Some((prefix, id)) = stack.pop() {
-            match &self.nodes[id] {
-                Node::Leaf(t) => out.push((prefix, t)),
-                Node::Dir { children, .. } => {
-                    for (name, child) in children.iter().rev() {
-                        stack.push((path::join(&prefix, name), *child));
-                    }
+    fn child_ids(&self, dir: NodeId) -> Option<&[NodeId]> {
+        match &self.nodes[dir].kind {
+            Kind::Dir { children, .. } => Some(&self.children[children.clone()]),
+            Kind::Leaf(_) => None,
+        }
+    }
+}
+
+/// An open-addressing hash table of the nodes' full paths.
+///
+/// Names come from untrusted archives and the hash is not keyed, so names could be chosen to
+/// collide: a table whose longest probe sequence exceeds [`PathIndex::MAX_PROBE`] is not kept,
+/// and lookups fall back to a binary search per component. Either way a lookup is bounded.
+#[derive(Debug, Clone)]
+struct PathIndex {
+    /// `(hash tag, node id + 1)`; 0 marks an empty slot.
+    slots: Vec<(u32, u32)>,
+    shift: u32,
+    longest_probe: usize,
+}
+
+impl PathIndex {
+    const MAX_PROBE: usize = 32;
+
+    fn build(names: &str, nodes: &[NodeRec]) -> Option<Self> {
+        let bits = (2 * nodes.len()).max(2).next_power_of_two().trailing_zeros();
+        let mut index = Self { slots: vec![(0, 0); 1 << bits], shift: 64 - bits, longest_probe: 0 };
+        for (id, node) in nodes.iter().enumerate().skip(1) {
+            let h = hash(&names.as_bytes()[node.path.clone()]);
+            let value = u32::try_from(id + 1).ok()?;
+            let mut slot = (h >> index.shift) as usize;
+            let mut probe = 0;
+            while index.slots[slot].1 != 0 {
+                probe += 1;
+                if probe > Self::MAX_PROBE {
+                    return None;
                 }
+                slot = (slot + 1) & (index.slots.len() - 1);
             }
+            index.slots[slot] = (h as u32, value);
+            index.longest_probe = index.longest_probe.max(probe);
         }
-        out
+        Some(index)
     }
 
-    fn make_dirs(&mut self, parts: &[&str], dropped: &mut Vec<T>) -> NodeId {
-        let mut id = Self::ROOT;
-        for part in parts {
-            id = match self.child(id, part) {
-                Some(child) => {
-                    if matches!(self.nodes[child], Node::Leaf(_)) {
-                        let dir = Node::Dir { children: BTreeMap::new(), modified: None };
-                        if let Node::Leaf(old) = core::mem::replace(&mut self.nodes[child], dir) {
-                            dropped.push(old);
-                        }
-                    }
-                    child
-                }
-                None => {
-                    let child = self.push(Node::Dir { children: BTreeMap::new(), modified: None });
-                    self.link(id, part, child);
-                    child
-                }
-            };
+    fn get<'a>(&self, path: &[u8], path_of: impl Fn(NodeId) -> &'a [u8]) -> Option<NodeId> {
+        let h = hash(path);
+        let mut slot = (h >> self.shift) as usize;
+        for _ in 0..=self.longest_probe {
+            let (tag, value) = self.slots[slot];
+            if value == 0 {
+                return None;
+            }
+            let id = value as usize - 1;
+            if tag == h as u32 && path_of(id) == path {
+                return Some(id);
+            }
+            slot = (slot + 1) & (self.slots.len() - 1);
         }
-        id
+        None
     }
+}
 
-    fn push(&mut self, node: Node<T>) -> NodeId {
-        self.nodes.push(node);
-        self.nodes.len() - 1
+/// A fast multiplicative hash, eight bytes at a time; the table indexes by its high bits.
+fn hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mix = |h: u64, w: u64| (h.rotate_left(5) ^ w).wrapping_mul(K);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    for c in &mut chunks {
+        h = mix(h, u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]));
     }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = mix(h, u64::from_le_bytes(w));
+    }
+    h
+}
 
-    fn link(&mut self, parent: NodeId, name: &str, child: NodeId) {
-        if let Node::Dir { children, .. } = &mut self.nodes[parent] {
-            children.insert(String::from(name), child);
-        }
+/// Whether canonical path `p` lies strictly below directory `dir` (`""` is the root).
+fn is_below(p: &str, dir: &str) -> bool {
+    dir.is_empty() && !p.is_empty() || p.len() > dir.len() && p.as_bytes()[dir.len()] == b'/' && p.starts_with(dir)
+}
+
+/// Depth-first order: bytewise, except that `/` sorts before every other byte, so a directory's
+/// descendants directly follow it (`a`, `a/z`, `a.txt`) and siblings come in bytewise name order.
+fn tree_order(a: &str, b: &str) -> Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    match (a.get(common), b.get(common)) {
+        (Some(&x), Some(&y)) => rank(x).cmp(&rank(y)),
+        _ => a.len().cmp(&b.len()),
     }
+}
+
+fn rank(byte: u8) -> u16 {
+    if byte == b'/' { 0 } else { u16::from(byte) + 1 }
 }
 
 #[cfg(test)]
@@ -172,34 +411,122 @@ mod tests {
         t.children(t.lookup(path).unwrap()).unwrap().map(|(n, _)| String::from(n)).collect()
     }
 
+    fn leaf(t: &Tree<u32>, path: &str) -> Option<u32> {
+        match t.node(t.lookup(path)?) {
+            Node::Leaf(v) => Some(*v),
+            Node::Dir { .. } => None,
+        }
+    }
+
     #[test]
     fn implied_directories_and_sorted_listing() {
-        let mut t = Tree::new();
-        t.insert("b/z.txt", 1).unwrap();
-        t.insert("/b/a.txt", 2).unwrap();
-        t.insert("B", 3).unwrap();
-        t.insert("a/./deep/../x", 4).unwrap();
-        assert_eq!(names(&t, ""), ["B", "a", "b"]);
+        let mut b = TreeBuilder::new();
+        b.insert("b/z.txt", 1);
+        b.insert("/b/a.txt", 2);
+        b.insert("B", 3);
+        b.insert("a/./deep/../x", 4);
+        b.insert("b.txt", 5);
+        b.insert("b!", 6);
+        let (t, dropped) = b.build();
+        assert!(dropped.is_empty());
+        assert_eq!(names(&t, ""), ["B", "a", "b", "b!", "b.txt"]);
         assert_eq!(names(&t, "b"), ["a.txt", "z.txt"]);
-        assert_eq!(names(&t, "a"), ["x"]);
-        assert!(matches!(t.node(t.lookup("b/a.txt").unwrap()), Node::Leaf(2)));
+        assert_eq!(names(&t, "/a/"), ["x"]);
+        assert_eq!(leaf(&t, "b/a.txt"), Some(2));
+        assert_eq!(leaf(&t, "./b/../b/z.txt"), Some(1));
         assert!(t.lookup("b/missing").is_none());
         assert!(t.lookup("B/under-a-file").is_none());
         assert!(t.children(t.lookup("B").unwrap()).is_none());
+        assert_eq!(t.name(t.lookup("a/x").unwrap()), "x");
     }
 
     #[test]
     fn later_entry_wins_and_directory_beats_file() {
-        let mut t = Tree::new();
-        assert_eq!(t.insert("f", 1).unwrap(), Vec::<u32>::new());
-        assert_eq!(t.insert("f", 2).unwrap(), [1]);
-        assert_eq!(t.insert("f/child", 3).unwrap(), [2]);
-        assert_eq!(t.insert("f", 4), Err(4));
-        t.insert("g", 5).unwrap();
-        assert_eq!(t.insert_dir("g/", Some(7)), [5]);
-        assert!(matches!(t.node(t.lookup("g").unwrap()), Node::Dir { modified: Some(7), .. }));
-        assert_eq!(t.insert("", 9), Err(9));
-        let leaves: Vec<_> = t.leaves().into_iter().map(|(p, v)| (p, *v)).collect();
-        assert_eq!(leaves, [(String::from("f/child"), 3)]);
+        let mut b = TreeBuilder::new();
+        b.insert("f", 1);
+        b.insert("f", 2);
+        b.insert("f/child", 3);
+        b.insert("f", 4);
+        b.insert("g", 5);
+        b.insert_dir("g/", Some(7));
+        b.insert("h", 8);
+        b.insert("h", 9);
+        b.insert("", 10);
+        b.insert_dir("", Some(11));
+        let (t, mut dropped) = b.build();
+        dropped.sort_by_key(|d| d.leaf);
+        let d = |path: &str, reason, leaf| Dropped { path: String::from(path), reason, leaf };
+        use DropReason::*;
+        assert_eq!(dropped, [
+            d("f", DirectoryWins, 1),
+            d("f", DirectoryWins, 2),
+            d("f", DirectoryWins, 4),
+            d("g", DirectoryWins, 5),
+            d("h", Replaced, 8),
+            d("", DirectoryWins, 10)
+        ]);
+        assert_eq!(leaf(&t, "f/child"), Some(3));
+        assert_eq!(leaf(&t, "h"), Some(9));
+        assert_eq!(t.node(t.lookup("g").unwrap()), Node::Dir { modified: Some(7) });
+        assert_eq!(t.node(Tree::<u32>::ROOT), Node::Dir { modified: Some(11) });
+        assert_eq!(names(&t, ""), ["f", "g", "h"]);
+    }
+
+    /// Paths chosen to collide are not kept in the hash table: lookups then search instead.
+    #[test]
+    fn colliding_paths_disable_the_index() {
+        let names = String::from("same");
+        let node = |id| NodeRec { path: 0..4, name_start: 0, kind: Kind::Leaf(id) };
+        let few: Vec<NodeRec> = (0..PathIndex::MAX_PROBE).map(node).collect();
+        assert!(PathIndex::build(&names, &few).is_some());
+        let many: Vec<NodeRec> = (0..PathIndex::MAX_PROBE + 3).map(node).collect();
+        assert!(PathIndex::build(&names, &many).is_none());
+    }
+
+    /// The layout equals the obvious map-of-maps tree for paths in any order.
+    #[test]
+    fn matches_a_naive_tree_on_shuffled_paths() {
+        use alloc::collections::BTreeMap;
+        use alloc::format;
+        let mut paths = Vec::new();
+        for i in 0..40u32 {
+            paths.push(format!("d{}/e{}/f{}", i % 3, i % 5, i));
+            paths.push(format!("d{}.x/f{}", i % 4, i % 7));
+            paths.push(format!("d{}", i % 6));
+        }
+        // A fixed permutation (multiplying by a unit mod the length).
+        let n = paths.len();
+        let shuffled: Vec<&String> = (0..n).map(|i| &paths[(i * 37) % n]).collect();
+        let mut b = TreeBuilder::new();
+        let mut naive: BTreeMap<String, Option<u32>> = BTreeMap::new();
+        for (i, p) in shuffled.iter().enumerate() {
+            b.insert(p, i as u32);
+            naive.insert((*p).clone(), Some(i as u32));
+        }
+        let all: Vec<String> = naive.keys().cloned().collect();
+        for p in &all {
+            let parts: Vec<&str> = p.split('/').collect();
+            for k in 1..parts.len() {
+                naive.insert(parts[..k].join("/"), None);
+            }
+        }
+        let (t, _) = b.build();
+        assert!(t.index.is_some());
+        let mut unindexed = t.clone();
+        unindexed.index = None;
+        assert_eq!(t.len(), naive.len() + 1);
+        for (p, v) in &naive {
+            assert_eq!(leaf(&t, p), *v, "{p}");
+            assert_eq!(t.lookup(p), unindexed.lookup(p), "{p}");
+            let (dir, name) = path::split_last(p);
+            assert!(names(&t, dir).iter().any(|n| n == name), "{p}");
+        }
+        for missing in ["d0/e0/f1", "d9", "d0.x/f0/g", "d0/e0/f0/below-a-file", "e0"] {
+            assert_eq!(t.lookup(missing), None, "{missing}");
+            assert_eq!(unindexed.lookup(missing), None, "{missing}");
+        }
+        let mut listed = names(&t, "");
+        listed.sort();
+        assert_eq!(listed, names(&t, ""));
     }
 }

@@ -13,13 +13,24 @@ use blake3::hazmat::{HasherExt, Mode, merge_subtrees_non_root, merge_subtrees_ro
 /// What group `index` of a blob of `groups` groups hashes to: its chaining value, or for a
 /// one-group blob the root, i.e. the blob's digest.
 pub fn group_hash(index: u64, groups: u64, data: &[u8]) -> Digest {
-    if groups == 1 { *blake3::hash(data).as_bytes() } else { group_cv(index, data) }
+    subtree_hash(index, groups == 1, data)
 }
 
 /// Chaining value of group `index` (a non-root node).
 pub fn group_cv(index: u64, data: &[u8]) -> Digest {
+    subtree_hash(index, false, data)
+}
+
+/// What the node whose groups start at group `first` hashes to, `data` being all of its bytes:
+/// its chaining value, or the digest when it is the root. Hashing a node of many groups in one
+/// call keeps the hash's SIMD batches full and pays its setup and merges once per call rather
+/// than once per group.
+pub fn subtree_hash(first: u64, is_root: bool, data: &[u8]) -> Digest {
+    if is_root {
+        return *blake3::hash(data).as_bytes();
+    }
     let mut hasher = blake3::Hasher::new();
-    hasher.set_input_offset(index * GROUP_LEN);
+    hasher.set_input_offset(first * GROUP_LEN);
     hasher.update(data);
     hasher.finalize_non_root()
 }

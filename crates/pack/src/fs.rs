@@ -34,7 +34,7 @@ impl Pack {
         Ok(match self.resolve(path)? {
             Entry::Root | Entry::BlobsDir => dir(None),
             Entry::Dir(id) => match self.tree.node(id) {
-                Node::Dir { modified, .. } => dir(*modified),
+                Node::Dir { modified } => dir(modified),
                 Node::Leaf(_) => dir(None),
             },
             Entry::Blob(id) => Metadata { is_dir: false, size: self.blobs[id.0].size, modified: None },
@@ -105,7 +105,7 @@ impl Pack {
                     id = self.tree.child(id, part).ok_or_else(not_found)?;
                 }
                 Ok(match self.tree.node(id) {
-                    Node::Leaf(i) => Entry::Object(*i),
+                    Node::Leaf(&i) => Entry::Object(i),
                     Node::Dir { .. } => Entry::Dir(id),
                 })
             }

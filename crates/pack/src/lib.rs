@@ -32,7 +32,7 @@ pub use format::{Digest, PACK_MAGIC, TRAILER_MAGIC};
 pub use fs::{BLOBS_DIR, CONTAINERS_DIR, Metadata};
 pub use hex::{Hex, parse_digest, to_hex};
 pub use pack::{BlobId, BlobInfo, ContainerInfo, MIN_PREFIX_LEN, ObjectInfo, Pack};
-pub use reader::{BlobReader, OUTBOARD_CACHE_LIMIT};
+pub use reader::{BlobReader, OUTBOARD_CACHE_LIMIT, READ_VEC_MIN};
 pub use verify::{Damage, Region, verify};
 #[cfg(any(feature = "std", test))]
 pub use writer::{PackWriter, Source, WriteError, WriteSummary};

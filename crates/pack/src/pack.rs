@@ -12,7 +12,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use core::ops::Range;
-use vfs_core::{ReadAt, Tree, path};
+use vfs_core::{DropReason, ReadAt, Tree, TreeBuilder, path};
 
 /// A blob's position in the index (sorted by digest); valid only for the pack that made it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -377,26 +377,30 @@ fn string_at(strings: &[u8], offset: u64, len: u64) -> Result<&str, PackError> {
 }
 
 fn build_tree(containers: &[Container], objects: &[Object], blobs: &[IndexRecord]) -> Tree<usize> {
-    let mut tree = Tree::new();
+    let mut builder = TreeBuilder::new();
     for c in containers {
-        tree.insert_dir(&c.name, Some(c.created_at));
+        builder.insert_dir(&c.name, Some(c.created_at));
         for i in c.objects.clone() {
-            let full = path::join(&c.name, &objects[i].name);
-            match tree.insert(&full, i) {
-                Ok(dropped) => dropped.iter().for_each(|&d| hidden(containers, objects, blobs, d)),
-                Err(d) => hidden(containers, objects, blobs, d),
-            }
+            builder.insert(&path::join(&c.name, &objects[i].name), i);
         }
+    }
+    let (tree, dropped) = builder.build();
+    for d in dropped {
+        hidden(containers, objects, blobs, d.leaf, d.reason);
     }
     tree
 }
 
-/// A name that is both a file and a directory (`a` and `a/b`) shows as the directory; the
-/// file stays reachable under `blobs/`.
-fn hidden(containers: &[Container], objects: &[Object], blobs: &[IndexRecord], i: usize) {
+/// A name that is both a file and a directory (`a` and `a/b`) shows as the directory, and of
+/// two objects with one name the later shows; the other stays reachable under `blobs/`.
+fn hidden(containers: &[Container], objects: &[Object], blobs: &[IndexRecord], i: usize, why: DropReason) {
     let o = &objects[i];
+    let by = match why {
+        DropReason::DirectoryWins => "a directory of the same name",
+        DropReason::Replaced => "a later object of the same name",
+    };
     log::warn!(
-        "object {}/{} is hidden by a directory of the same name; read it as blobs/{}",
+        "object {}/{} is hidden by {by}; read it as blobs/{}",
         containers[o.container].name,
         o.name,
         Hex(&blobs[o.blob.0].digest)

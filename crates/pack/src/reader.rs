@@ -1,11 +1,11 @@
 //! Verified reads of one blob.
 
-use crate::bao::{group_hash, parent_cv, path_to, split_pair};
+use crate::bao::{group_hash, left_groups, parent_cv, path_to, split_pair, subtree_hash};
 use crate::error::PackError;
 use crate::format::{self, Digest, GROUP_LEN, IndexRecord, PAIR_LEN};
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-use vfs_core::ReadAt;
+use vfs_core::{IoError, ReadAt};
 
 /// Outboards up to this size are read into memory whole on first use.
 ///
@@ -23,6 +23,11 @@ pub const OUTBOARD_CACHE_LIMIT: u64 = 4 * 1024 * 1024;
 /// one group read, and a sequential read one window read per 16 MiB.
 pub const WINDOW_GROUPS: u64 = 1024;
 
+/// Reads at least this long take [`BlobReader::read_vec`]'s one-fetch path. Below it, a read
+/// touches at most a few groups, and the kept group (which the fetch path does not use, so that
+/// it can hand back one buffer) saves more than the copy costs.
+pub const READ_VEC_MIN: u64 = 4 * GROUP_LEN;
+
 enum Outboard {
     Unloaded,
     Memory(Vec<u8>),
@@ -36,12 +41,35 @@ enum Outboard {
 
 type Pair = [u8; PAIR_LEN as usize];
 
+/// A node of the blob's tree: the groups under it, and the pre-order index of its pair.
+#[derive(Clone, Copy)]
+struct Node {
+    first: u64,
+    groups: u64,
+    pair_index: u64,
+}
+
+impl Node {
+    fn end(&self) -> u64 {
+        self.first + self.groups
+    }
+}
+
+/// Whole groups `first..end` being verified, and their bytes.
+struct Run<'a> {
+    first: u64,
+    end: u64,
+    data: &'a [u8],
+}
+
 /// Reads one blob, verifying every byte against the blob's BLAKE3 digest before returning it.
 ///
 /// Reads go by 16 KiB group: a group is hashed and checked against the chaining value the
 /// outboard gives for it, and that value is checked up the tree to the digest. The last group
-/// read is kept, so many small sequential reads hash each group once; whole groups that a large
-/// read covers go straight into the caller's buffer.
+/// read is kept, so many small sequential reads hash each group once. Whole groups that a large
+/// read covers go straight into the caller's buffer in one source read, and are checked by the
+/// largest subtrees of the tree they fill, each hashed in one call (see [`Self::read_vec`] for
+/// reads that need no copy at all).
 pub struct BlobReader {
     digest: Digest,
     data_offset: u64,
@@ -110,10 +138,11 @@ impl BlobReader {
             let g = pos / GROUP_LEN;
             let (gstart, gend) = self.group_range(g);
             if pos == gstart && gend <= end && self.group != Some(g) {
-                // Whole groups: read them in one go into the caller's buffer, then check each.
+                // Whole groups: read them in one go into the caller's buffer, then check them.
                 let run_end = if end == self.size { end } else { end - end % GROUP_LEN };
                 let out = &mut buf[done..done + (run_end - pos) as usize];
-                if let Err(e) = self.read_groups_into(src, pos, out) {
+                let res = src.read_exact_at(self.data_offset + pos, out).map_err(PackError::from);
+                if let Err(e) = res.and_then(|()| self.verify_run(src, g, out)) {
                     buf.fill(0);
                     return Err(e);
                 }
@@ -129,18 +158,49 @@ impl BlobReader {
         Ok((end - offset) as usize)
     }
 
+    /// Reads up to `len` bytes at `offset` of the blob into a new buffer, shorter only at the
+    /// end; the same guarantee as [`Self::read`].
+    ///
+    /// `fetch(pack_offset, n)` reads `n` bytes of the pack in one go and hands back its own
+    /// buffer, e.g. a host read that already allocated one. Reads of [`READ_VEC_MIN`] bytes or
+    /// more fetch the groups they touch at once, verify that buffer in place and return it: no
+    /// zero-filling and, when `offset` is at a group boundary, no copy. Smaller reads go through
+    /// [`Self::read`] and its kept group; `src` serves them and the outboard.
+    pub fn read_vec<R, F>(&mut self, src: &R, offset: u64, len: usize, fetch: F) -> Result<Vec<u8>, PackError>
+    where
+        R: ReadAt + ?Sized,
+        F: FnOnce(u64, usize) -> Result<Vec<u8>, IoError>,
+    {
+        let end = self.size.min(offset.saturating_add(len as u64));
+        if offset >= end {
+            return Ok(Vec::new());
+        }
+        let first = offset / GROUP_LEN;
+        let span_start = first * GROUP_LEN;
+        let span_end = self.size.min(end.div_ceil(GROUP_LEN) * GROUP_LEN);
+        let span_len = usize::try_from(span_end - span_start).ok();
+        let Some(span_len) = span_len.filter(|_| end - offset >= READ_VEC_MIN) else {
+            let mut out = alloc::vec![0u8; (end - offset) as usize];
+            let n = self.read(src, offset, &mut out)?;
+            out.truncate(n);
+            return Ok(out);
+        };
+        let at = self.data_offset + span_start;
+        let mut data = fetch(at, span_len)?;
+        data.truncate(span_len);
+        if data.len() < span_len {
+            let missing = (span_len - data.len()) as u64;
+            return Err(IoError::UnexpectedEof { offset: at + data.len() as u64, missing }.into());
+        }
+        self.verify_run(src, first, &data)?;
+        data.truncate((end - span_start) as usize);
+        data.drain(..(offset - span_start) as usize);
+        Ok(data)
+    }
+
     fn group_range(&self, g: u64) -> (u64, u64) {
         let start = g * GROUP_LEN;
         (start, (start + GROUP_LEN).min(self.size))
-    }
-
-    fn read_groups_into<R: ReadAt + ?Sized>(&mut self, src: &R, start: u64, out: &mut [u8]) -> Result<(), PackError> {
-        src.read_exact_at(self.data_offset + start, out)?;
-        for (i, data) in out.chunks(GROUP_LEN as usize).enumerate() {
-            let g = start / GROUP_LEN + i as u64;
-            self.check_group(src, g, data)?;
-        }
-        Ok(())
     }
 
     fn load_group<R: ReadAt + ?Sized>(&mut self, src: &R, g: u64) -> Result<(), PackError> {
@@ -163,6 +223,64 @@ impl BlobReader {
         let expected = self.expected_hash(src, g)?;
         if group_hash(g, self.groups, data) != expected {
             return Err(PackError::Corrupt { digest: self.digest, what: "data", offset: g * GROUP_LEN });
+        }
+        Ok(())
+    }
+
+    /// Checks `data`, the bytes of whole groups from group `first` on (the last one may be the
+    /// blob's short tail), against the tree.
+    fn verify_run<R: ReadAt + ?Sized>(&mut self, src: &R, first: u64, data: &[u8]) -> Result<(), PackError> {
+        let run = Run { first, end: first + (data.len() as u64).div_ceil(GROUP_LEN), data };
+        let root = Node { first: 0, groups: self.groups, pair_index: 0 };
+        self.verify_node(src, root, self.digest, None, &run)
+    }
+
+    /// Checks the part of `run` under `node`, whose hash must be `expected` (already verified up
+    /// to the digest). A node the run covers whole is hashed in one call; the tree is descended,
+    /// verifying each pair on the way, only to reach such nodes, or to find the first bad group
+    /// when one of them does not match. `window` is as for [`Self::load_pair`]. Recursion depth
+    /// is the tree height, at most 50.
+    fn verify_node<R: ReadAt + ?Sized>(
+        &mut self,
+        src: &R,
+        node: Node,
+        expected: Digest,
+        window: Option<(u64, u64)>,
+        run: &Run<'_>,
+    ) -> Result<(), PackError> {
+        let is_root = node.first == 0 && node.groups == self.groups;
+        let digest = self.digest;
+        let corrupt = |what, group: u64| PackError::Corrupt { digest, what, offset: group * GROUP_LEN };
+        let covered = run.first <= node.first && node.end() <= run.end;
+        if covered {
+            let from = ((node.first - run.first) * GROUP_LEN) as usize;
+            let to = run.data.len().min(((node.end() - run.first) * GROUP_LEN) as usize);
+            if subtree_hash(node.first, is_root, &run.data[from..to]) == expected {
+                return Ok(());
+            }
+        }
+        if node.groups < 2 {
+            return Err(corrupt("data", node.first));
+        }
+        let window = window.or((node.groups <= self.window_groups).then_some((node.pair_index, node.groups - 1)));
+        let pair = self.load_pair(src, node.pair_index, window)?;
+        let (left_cv, right_cv) = split_pair(&pair);
+        if parent_cv(&left_cv, &right_cv, is_root) != expected {
+            return Err(corrupt("hash tree (outboard)", node.first));
+        }
+        let lg = left_groups(node.groups);
+        let left = Node { first: node.first, groups: lg, pair_index: node.pair_index + 1 };
+        let right = Node { first: node.first + lg, groups: node.groups - lg, pair_index: node.pair_index + lg };
+        if run.first < left.end() {
+            self.verify_node(src, left, left_cv, window, run)?;
+        }
+        if run.end > right.first {
+            self.verify_node(src, right, right_cv, window, run)?;
+        }
+        if covered {
+            // Both halves matched yet the whole did not: impossible for a consistent tree, but
+            // the bytes are refused all the same.
+            return Err(corrupt("data", node.first));
         }
         Ok(())
     }

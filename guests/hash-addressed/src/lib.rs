@@ -9,7 +9,7 @@ use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
-use vfs_guest::{Dir, Error, File, HostFile, Metadata, Plugin, Result};
+use vfs_guest::{Dir, Error, File, HostFile, IoError, Metadata, Plugin, Result};
 use vfs_pack::{BlobReader, Pack};
 
 /// The file extension packs are recognised by (case-insensitive).
@@ -66,6 +66,17 @@ impl File for PackFile {
 
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize> {
         self.blob.read(&self.file, offset, buf).map_err(Error::other)
+    }
+
+    /// Large reads verify the host's own buffer in place and hand it back: no zero-filled
+    /// buffer, no copy.
+    fn read_vec(&mut self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        let file = &self.file;
+        let fetch = |at: u64, n: usize| {
+            let n = u32::try_from(n).map_err(|_| IoError::TooLarge { limit: u32::MAX.into() })?;
+            file.read_vec(at, n)
+        };
+        self.blob.read_vec(file, offset, len, fetch).map_err(Error::other)
     }
 }
 
