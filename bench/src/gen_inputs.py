@@ -7,7 +7,7 @@ Expects <dir>/random.bin (written by the benchmark) and adds:
   deflated.zip  <deflated-size> bytes of compressible text, deflated, as text.txt
   many.zip      <dirs> x <files> empty files d<i>/f<j>.txt
   many.tar      the same listing as a ustar archive
-  small.zip     three small files, for the per-open cost
+  small.zip     four small files, for the per-open cost and the listing's call floor
 """
 import os
 import sys
@@ -48,3 +48,5 @@ with zipfile.ZipFile(os.path.join(out, "small.zip"), "w", zipfile.ZIP_DEFLATED) 
     z.writestr("readme.txt", b"hello, benchmark\n" * 10)
     z.writestr("dir/a.bin", bytes(range(256)) * 4)
     z.writestr("dir/b.txt", b"b\n")
+    # As long as the listing's paths (d<i>/f<j>.txt).
+    z.writestr("dir0/f0000.txt", b"")

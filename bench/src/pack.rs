@@ -37,6 +37,19 @@ pub fn run(vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Result<()
         native,
         0.5,
     ));
+    let narrow = crate::blake3_ceiling::four_lane_time(&inputs.random)?;
+    rows.push(Row::info(
+        "  ceiling: native BLAKE3 of the same bytes at 4 lanes (the wasm SIMD128 width)",
+        rate(BIG_LEN, narrow),
+        rate(BIG_LEN, native),
+        Some(native.as_secs_f64() / narrow.as_secs_f64()),
+    ));
+    rows.push(Row::info(
+        "  guest verified read vs that 4-lane ceiling",
+        rate(BIG_LEN, guest),
+        rate(BIG_LEN, narrow),
+        Some(narrow.as_secs_f64() / guest.as_secs_f64()),
+    ));
     let verified = median(RUNS, || {
         ensure!(native_verified_read(inputs)? == BIG_LEN, "short native verified read");
         Ok(())

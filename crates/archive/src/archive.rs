@@ -55,7 +55,7 @@ impl Archive {
     }
 
     fn build(kind: Kind, raw: Vec<RawEntry>, mut warnings: Vec<String>) -> Self {
-        let mut builder = TreeBuilder::new();
+        let mut builder = TreeBuilder::with_capacity(raw.len(), raw.iter().map(|r| r.name.len()).sum());
         for RawEntry { name, is_dir, entry } in raw {
             let cleaned = clean(&name);
             let p = &*cleaned.path;

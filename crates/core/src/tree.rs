@@ -54,7 +54,9 @@ enum Item<T> {
 pub struct TreeBuilder<T> {
     /// Every inserted path, normalised, one after the other.
     paths: String,
-    items: Vec<(Range<usize>, Item<T>)>,
+    /// Where each entry's path lies in `paths`, and the entry (taken out as the tree is laid out).
+    spans: Vec<Range<usize>>,
+    items: Vec<Option<Item<T>>>,
 }
 
 impl<T> Default for TreeBuilder<T> {
@@ -65,22 +67,29 @@ impl<T> Default for TreeBuilder<T> {
 
 impl<T> TreeBuilder<T> {
     pub fn new() -> Self {
-        Self { paths: String::new(), items: Vec::new() }
+        Self::with_capacity(0, 0)
+    }
+
+    /// A builder with room for `entries` entries whose paths total `path_bytes` bytes.
+    pub fn with_capacity(entries: usize, path_bytes: usize) -> Self {
+        Self {
+            paths: String::with_capacity(path_bytes),
+            spans: Vec::with_capacity(entries),
+            items: Vec::with_capacity(entries),
+        }
     }
 
     /// Adds a leaf at `path` (normalised with [`path::components`]).
     pub fn insert(&mut self, path: &str, leaf: T) {
-        let span = self.push_path(path);
-        self.items.push((span, Item::Leaf(leaf)));
+        self.push(path, Item::Leaf(leaf));
     }
 
     /// Adds a directory at `path`, with its modification time if known.
     pub fn insert_dir(&mut self, path: &str, modified: Option<i64>) {
-        let span = self.push_path(path);
-        self.items.push((span, Item::Dir(modified)));
+        self.push(path, Item::Dir(modified));
     }
 
-    fn push_path(&mut self, p: &str) -> Range<usize> {
+    fn push(&mut self, p: &str, item: Item<T>) {
         let start = self.paths.len();
         if path::is_canonical(p) {
             self.paths.push_str(p);
@@ -92,46 +101,45 @@ impl<T> TreeBuilder<T> {
                 self.paths.push_str(part);
             }
         }
-        start..self.paths.len()
+        self.spans.push(start..self.paths.len());
+        self.items.push(Some(item));
     }
 
     /// Lays the tree out, with the leaves that lost to a later leaf or to a directory.
     pub fn build(self) -> (Tree<T>, Vec<Dropped<T>>) {
-        let TreeBuilder { paths, items } = self;
+        let TreeBuilder { paths, spans, mut items } = self;
+        let path_of = |n: usize| &paths[spans[n].clone()];
         // Equal paths stay in insertion order, so the last one wins.
-        let order = crate::sorted_indices(items.len(), &|a, b| {
-            tree_order(&paths[items[a].0.clone()], &paths[items[b].0.clone()])
-        });
-        let mut items: Vec<(Range<usize>, Option<Item<T>>)> = items.into_iter().map(|(s, i)| (s, Some(i))).collect();
-        let mut layout = Layout::new();
+        let order = crate::sorted_indices(items.len(), &|a, b| tree_order(path_of(a), path_of(b)));
+        let mut layout = Layout::with_capacity(items.len());
         let mut dropped = Vec::new();
         let mut i = 0;
         while i < order.len() {
-            let span = items[order[i]].0.clone();
-            let p = &paths[span.clone()];
+            let p = path_of(order[i]);
             let mut end = i + 1;
-            while end < order.len() && &paths[items[order[end]].0.clone()] == p {
+            while end < order.len() && path_of(order[end]) == p {
                 end += 1;
             }
+            let group = &order[i..end];
             // Sorting puts a path's descendants right after it.
-            let has_children = order.get(end).is_some_and(|&n| is_below(&paths[items[n].0.clone()], p));
+            let as_dir = p.is_empty()
+                || order.get(end).is_some_and(|&n| is_below(path_of(n), p))
+                || group.iter().any(|&n| matches!(items[n], Some(Item::Dir(_))));
             let mut modified = None;
-            let mut leaves = Vec::new();
-            let mut named_dir = false;
-            for item in order[i..end].iter().filter_map(|&n| items[n].1.take()) {
-                match item {
-                    Item::Dir(m) => {
-                        named_dir = true;
-                        modified = m.or(modified);
+            let mut kept = None;
+            for &n in group {
+                match items[n].take() {
+                    Some(Item::Dir(m)) => modified = m.or(modified),
+                    Some(Item::Leaf(leaf)) => {
+                        let reason = if as_dir { DropReason::DirectoryWins } else { DropReason::Replaced };
+                        if let Some(earlier) = if as_dir { Some(leaf) } else { kept.replace(leaf) } {
+                            dropped.push(Dropped { path: String::from(p), reason, leaf: earlier });
+                        }
                     }
-                    Item::Leaf(t) => leaves.push(t),
+                    None => {}
                 }
             }
-            let as_dir = p.is_empty() || has_children || named_dir;
-            let kept = if as_dir { None } else { leaves.pop() };
-            let reason = if as_dir { DropReason::DirectoryWins } else { DropReason::Replaced };
-            dropped.extend(leaves.into_iter().map(|leaf| Dropped { path: String::from(p), reason, leaf }));
-            layout.place(&paths, span, kept, modified);
+            layout.place(&paths, spans[order[i]].clone(), kept, modified);
             i = end;
         }
         (layout.finish(paths), dropped)
@@ -152,9 +160,16 @@ struct Layout<T> {
 }
 
 impl<T> Layout<T> {
-    fn new() -> Self {
-        let root = NodeRec { path: 0..0, name_start: 0, kind: Kind::Dir { children: 0..0, modified: None } };
-        Self { nodes: vec![root], leaves: Vec::new(), children: Vec::new(), open: vec![(Tree::<T>::ROOT, 0..0, 0)], pending: Vec::new() }
+    fn with_capacity(entries: usize) -> Self {
+        let mut nodes = Vec::with_capacity(entries + 1);
+        nodes.push(NodeRec { path: 0..0, name_start: 0, kind: Kind::Dir { children: 0..0, modified: None } });
+        Self {
+            nodes,
+            leaves: Vec::with_capacity(entries),
+            children: Vec::with_capacity(entries),
+            open: vec![(Tree::<T>::ROOT, 0..0, 0)],
+            pending: Vec::new(),
+        }
     }
 
     /// Places the node at `span` (a leaf, or else a directory), after the directories it implies.
