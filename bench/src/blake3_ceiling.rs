@@ -19,17 +19,8 @@ use std::time::Duration;
 
 const RUNS: usize = 5;
 
-thread_local! {
-    /// The 4-lane time [`run`] measured, for other sections hashing the same file.
-    static CEILING: std::cell::Cell<Option<Duration>> = const { std::cell::Cell::new(None) };
-}
-
-/// The time BLAKE3 of the benchmark file takes at 4 lanes, as [`run`] measured it (measured
-/// now if the chunk section did not run).
+/// The time BLAKE3 of `path` takes natively at 4 lanes (SSE4.1), checked against the crate.
 pub fn four_lane_time(path: &Path) -> anyhow::Result<Duration> {
-    if let Some(t) = CEILING.with(|c| c.get()) {
-        return Ok(t);
-    }
     let Some(sse41) = Platform::sse41() else {
         bail!("this CPU has no SSE4.1; the BLAKE3 ceiling needs it");
     };
@@ -48,15 +39,8 @@ const PARENT: u8 = 1 << 2;
 const IV: [u32; 8] = [0x6A09E667, 0xBB67AE85, 0x3C6EF372, 0xA54FF53A, 0x510E527F, 0x9B05688C, 0x1F83D9AB, 0x5BE0CD19];
 
 pub fn run(path: &Path, guest: Duration, native: Duration, rows: &mut Vec<Row>) -> anyhow::Result<()> {
-    let Some(sse41) = Platform::sse41() else {
-        bail!("this CPU has no SSE4.1; the BLAKE3 ceiling needs it");
-    };
+    let narrow = four_lane_time(path)?;
     let expected = blake3::hash(&std::fs::read(path)?);
-    let narrow = median(RUNS, || {
-        ensure!(hash_file(path, sse41)? == expected, "SSE4.1 hash differs");
-        Ok(())
-    })?;
-    CEILING.with(|c| c.set(Some(narrow)));
     let portable = median(RUNS, || {
         ensure!(hash_file(path, Platform::portable())? == expected, "portable hash differs");
         Ok(())

@@ -28,25 +28,22 @@ impl HostFile {
         match self {
             Self::Native(f) => read_full(&**f, offset, size),
             Self::Memory(bytes) => read_full(&**bytes, offset, size),
-            Self::Guest { .. } if size == 0 => Ok(Vec::new()),
             Self::Guest { owner, file } => {
-                let want = u32::try_from(size).unwrap_or(u32::MAX);
-                let mut out = lock(owner)?.file_read(*file, offset, want)?;
-                // Usually one read fills the request (or ends the file): no second buffer then.
-                if out.len() == size || out.is_empty() {
-                    return Ok(out);
-                }
-                loop {
+                let mut out = Vec::new();
+                while out.len() < size {
                     let want = u32::try_from(size - out.len()).unwrap_or(u32::MAX);
                     let chunk = lock(owner)?.file_read(*file, offset + out.len() as u64, want)?;
                     if chunk.is_empty() {
-                        return Ok(out);
+                        break;
                     }
-                    out.extend_from_slice(&chunk);
-                    if out.len() >= size {
-                        return Ok(out);
+                    // Usually the first read fills the request: keep its buffer rather than copy it.
+                    if out.is_empty() {
+                        out = chunk;
+                    } else {
+                        out.extend_from_slice(&chunk);
                     }
                 }
+                Ok(out)
             }
         }
     }
