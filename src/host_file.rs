@@ -20,11 +20,20 @@ impl HostFile {
         let m = self.0.metadata().map_err(Error::Other)?;
         Ok(Metadata { is_dir: m.file_type == VfsFileType::Directory, size: m.size, modified: m.modified })
     }
+}
 
-    /// One host call: up to `len` bytes at `offset`, fewer only at the end of the file.
-    ///
-    /// Hands back the host's buffer without a copy; prefer it to [`ReadAt::read_at`] for large reads.
-    pub fn read_vec(&self, offset: u64, len: u32) -> Result<Vec<u8>, IoError> {
+impl ReadAt for HostFile {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+        let data = self.read_vec(offset, buf.len())?;
+        buf[..data.len()].copy_from_slice(&data);
+        Ok(data.len())
+    }
+
+    /// One host call: up to `len` bytes at `offset`, fewer only at the end of the file. Hands
+    /// back the host's buffer without a copy; prefer it to [`ReadAt::read_at`] for large reads.
+    fn read_vec(&self, offset: u64, len: usize) -> Result<Vec<u8>, IoError> {
+        // A guest's `usize` is 32 bits: this only fails natively.
+        let len = u32::try_from(len).map_err(|_| IoError::TooLarge { limit: u32::MAX.into() })?;
         let data = self.0.read(offset, len).map_err(IoError::Other)?;
         if data.len() > len as usize {
             return Err(IoError::Other(alloc::format!(
@@ -33,14 +42,5 @@ impl HostFile {
             )));
         }
         Ok(data)
-    }
-}
-
-impl ReadAt for HostFile {
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
-        let len = u32::try_from(buf.len()).unwrap_or(u32::MAX);
-        let data = self.read_vec(offset, len)?;
-        buf[..data.len()].copy_from_slice(&data);
-        Ok(data.len())
     }
 }

@@ -1,18 +1,16 @@
 //! The index of an archive and lookups in it.
 
-use crate::entry::{Content, Entry, RawEntry};
+use crate::entry::{Content, Entry};
 use crate::error::ArchiveError;
+use crate::index::Index;
 use crate::links::{self, LinkError};
-use crate::names::{clean, decode_utf8_or_latin1};
 use crate::reader::EntryReader;
+use crate::zip::DataEnds;
 use crate::{tar, zip, zip_end};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use vfs_core::{BufReadAt, DropReason, Node, NodeId, ReadAt, Tree, TreeBuilder, VfsError, path};
-
-/// Longest zip symlink target read (a link's content); longer ones are not links but data.
-const MAX_LINK_TARGET: usize = 4096;
+use vfs_core::{BufReadAt, Node, NodeId, ReadAt, Tree, VfsError, path};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
@@ -25,6 +23,8 @@ pub use vfs_core::Metadata;
 pub struct Archive {
     tree: Tree<Entry>,
     kind: Kind,
+    /// Zip only: where each entry's data must end.
+    zip_ends: DataEnds,
     warnings: Vec<String>,
 }
 
@@ -32,52 +32,18 @@ impl Archive {
     /// Sniffs the bytes; `Ok(None)` when they are neither tar nor zip (e.g. a text file).
     pub fn open<R: ReadAt + ?Sized>(src: &R, size: u64) -> Result<Option<Archive>, ArchiveError> {
         let mut buf = BufReadAt::new(src);
-        let mut warnings = Vec::new();
+        let mut index = Index::new();
         // Tar first: a tar whose last member is a zip ends like a zip, but no zip starts with a
         // valid tar header.
-        if tar::sniff(&mut buf, size)? {
-            let raw = tar::index(&mut buf, size, &mut warnings)?;
-            return Ok(Some(Self::build(Kind::Tar, raw, warnings)));
-        }
-        let Some(dir) = zip_end::locate(&mut buf, size)? else { return Ok(None) };
-        let records = zip::index(&mut buf, &dir)?;
-        drop(buf);
-        let raw = records
-            .into_iter()
-            .map(|mut r| {
-                if r.is_symlink {
-                    r.raw.entry = zip_symlink(src, &r.raw);
-                }
-                r.raw
-            })
-            .collect();
-        Ok(Some(Self::build(Kind::Zip, raw, warnings)))
-    }
-
-    fn build(kind: Kind, raw: Vec<RawEntry>, mut warnings: Vec<String>) -> Self {
-        let mut builder = TreeBuilder::with_capacity(raw.len(), raw.iter().map(|r| r.name.len()).sum());
-        for RawEntry { name, is_dir, entry } in raw {
-            let cleaned = clean(&name);
-            let p = &*cleaned.path;
-            if cleaned.neutralised {
-                warnings.push(format!("entry name {name:?} rewritten to {p:?} to stay inside the archive"));
-            }
-            if p.is_empty() {
-                if !is_dir {
-                    warnings.push(format!("entry {name:?} dropped: its name is empty"));
-                }
-            } else if is_dir {
-                builder.insert_dir(p, entry.modified);
-            } else {
-                builder.insert(p, entry);
-            }
-        }
-        let (tree, dropped) = builder.build();
-        warnings.extend(dropped.into_iter().map(|d| match d.reason {
-            DropReason::Replaced => format!("duplicate entry {:?}: the later one wins", d.path),
-            DropReason::DirectoryWins => format!("file {:?} dropped: a directory of that name exists", d.path),
-        }));
-        Self { tree, kind, warnings }
+        let (kind, zip_ends) = if tar::sniff(&mut buf, size)? {
+            tar::index(&mut buf, size, &mut index)?;
+            (Kind::Tar, DataEnds::default())
+        } else {
+            let Some(dir) = zip_end::locate(&mut buf, size)? else { return Ok(None) };
+            (Kind::Zip, zip::index(&mut buf, &dir, &mut index)?)
+        };
+        let (tree, warnings) = index.finish();
+        Ok(Some(Self { tree, kind, zip_ends, warnings }))
     }
 
     pub fn kind(&self) -> Kind {
@@ -146,7 +112,7 @@ impl Archive {
         };
         Ok(match &entry.content {
             Content::Direct { offset } => EntryReader::direct(&shown, *offset, entry.size, entry.modified),
-            Content::Zip(z) => EntryReader::zip(&shown, z, entry.size, entry.modified)?,
+            Content::Zip(z) => EntryReader::zip(&shown, z, self.zip_ends.limit(z.header_offset), entry.size, entry.modified)?,
             Content::Empty => EntryReader::empty(&shown, entry.modified),
             Content::Unreadable(why) => return Err(VfsError::Other(format!("{shown}: {why}"))),
             Content::Link(_) => return Err(link_error(&shown, LinkError::TooManyLinks)),
@@ -177,37 +143,4 @@ fn link_error(path: &str, e: LinkError) -> VfsError {
         LinkError::NotADirectory(name) => format!("{path}: link target passes through file {name:?}"),
         LinkError::TooManyLinks => format!("{path}: more than {} links to follow (a loop?)", links::MAX_LINK_HOPS),
     })
-}
-
-/// Reads a zip symlink's target (its content) and turns the entry into a link; an unreadable
-/// target leaves an entry that fails to open with the reason.
-fn zip_symlink<R: ReadAt + ?Sized>(src: &R, raw: &RawEntry) -> Entry {
-    let Entry { size, modified, content } = &raw.entry;
-    let unreadable = |why: String| Entry { size: 0, modified: *modified, content: Content::Unreadable(why) };
-    let Content::Zip(z) = content else { return raw.entry.clone() };
-    if *size > MAX_LINK_TARGET as u64 {
-        return unreadable(format!("symbolic link target is {size} bytes long, more than {MAX_LINK_TARGET}"));
-    }
-    let mut reader = match EntryReader::zip(&raw.name, z, *size, *modified) {
-        Ok(r) => r,
-        Err(e) => return unreadable(format!("symbolic link target cannot be read: {e}")),
-    };
-    let mut target = alloc::vec![0u8; *size as usize];
-    let mut done = 0;
-    while done < target.len() {
-        match reader.read(src, done as u64, &mut target[done..]) {
-            Ok(0) => break,
-            Ok(n) => done += n,
-            Err(e) => return unreadable(format!("symbolic link target cannot be read: {e}")),
-        }
-    }
-    target.truncate(done);
-    Entry {
-        size: 0,
-        modified: *modified,
-        content: Content::Link(crate::entry::Link {
-            kind: crate::entry::LinkKind::Symbolic,
-            target: decode_utf8_or_latin1(&target),
-        }),
-    }
 }

@@ -2,13 +2,6 @@
 
 use alloc::string::String;
 
-/// One entry as a format parser reports it, before its name is cleaned and it joins the tree.
-pub(crate) struct RawEntry {
-    pub name: String,
-    pub is_dir: bool,
-    pub entry: Entry,
-}
-
 #[derive(Debug, Clone)]
 pub(crate) struct Entry {
     /// Size of the content as listed (for links: 0; the target's size is used instead).
@@ -49,9 +42,6 @@ pub(crate) enum LinkKind {
 pub(crate) struct ZipData {
     /// Absolute offset of the local file header.
     pub header_offset: u64,
-    /// Where the next entry's local header or the central directory starts: the entry's data
-    /// must end before it, which catches overlapping entries and lying sizes.
-    pub end_limit: u64,
     pub compressed_size: u64,
     pub method: u16,
     pub encrypted: bool,

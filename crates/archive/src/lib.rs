@@ -15,6 +15,7 @@ mod dos_time;
 mod entry;
 mod error;
 mod extension;
+mod index;
 mod inflate;
 mod links;
 mod names;

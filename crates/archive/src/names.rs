@@ -2,7 +2,6 @@
 
 use alloc::borrow::Cow;
 use vfs_core::path;
-use alloc::string::String;
 use alloc::vec::Vec;
 
 /// An entry name made safe, and whether that changed more than its spelling.
@@ -56,10 +55,10 @@ fn has_drive_letter(s: &str) -> bool {
 
 /// Bytes as text: UTF-8 when valid, otherwise Latin-1, which maps every byte to one character so
 /// that distinct raw names stay distinct.
-pub(crate) fn decode_utf8_or_latin1(raw: &[u8]) -> String {
+pub(crate) fn decode_utf8_or_latin1(raw: &[u8]) -> Cow<'_, str> {
     match core::str::from_utf8(raw) {
-        Ok(s) => String::from(s),
-        Err(_) => raw.iter().map(|&b| char::from(b)).collect(),
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => Cow::Owned(raw.iter().map(|&b| char::from(b)).collect()),
     }
 }
 
@@ -76,17 +75,18 @@ const CP437_HIGH: [char; 128] = [
     '≡', '±', '≥', '≤', '⌠', '⌡', '÷', '≈', '°', '∙', '·', '√', 'ⁿ', '²', '■', '\u{a0}',
 ];
 
-pub(crate) fn decode_cp437(raw: &[u8]) -> String {
+pub(crate) fn decode_cp437(raw: &[u8]) -> Cow<'_, str> {
     // Nearly every name is plain ASCII, which reads the same in both.
     if raw.is_ascii() {
         return decode_utf8_or_latin1(raw);
     }
-    raw.iter().map(|&b| if b < 0x80 { char::from(b) } else { CP437_HIGH[usize::from(b - 0x80)] }).collect()
+    Cow::Owned(raw.iter().map(|&b| if b < 0x80 { char::from(b) } else { CP437_HIGH[usize::from(b - 0x80)] }).collect())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::String;
 
     fn c(raw: &str) -> (String, bool) {
         let n = clean(raw);

@@ -38,6 +38,7 @@ enum Source {
 
 struct ZipReader {
     data: ZipData,
+    end_limit: u64,
     /// Found by reading the local header on the first read.
     data_offset: Option<u64>,
     /// `None` for stored entries.
@@ -63,8 +64,15 @@ impl EntryReader {
         Self { path: String::from(path), size, modified, source: Source::Direct { offset }, failed: None }
     }
 
-    /// Fails for encrypted entries and methods other than stored and deflate.
-    pub(crate) fn zip(path: &str, data: &ZipData, size: u64, modified: Option<i64>) -> Result<Self, ArchiveError> {
+    /// Fails for encrypted entries and methods other than stored and deflate. The entry's data
+    /// must end by `end_limit` (the next entry's local header or the central directory).
+    pub(crate) fn zip(
+        path: &str,
+        data: &ZipData,
+        end_limit: u64,
+        size: u64,
+        modified: Option<i64>,
+    ) -> Result<Self, ArchiveError> {
         if data.encrypted {
             return Err(ArchiveError::entry(
                 path,
@@ -98,6 +106,7 @@ impl EntryReader {
         };
         let reader = ZipReader {
             data: data.clone(),
+            end_limit,
             data_offset: None,
             scratch: if inflater.is_some() { vec![0u8; 16 * 1024] } else { Vec::new() },
             inflater,
@@ -261,7 +270,7 @@ impl ZipReader {
             return Err(ArchiveError::entry(path, format!("no local header at offset {}", z.header_offset)));
         }
         let start = z.header_offset + LOCAL_LEN + u64::from(u16le(&h, 26)) + u64::from(u16le(&h, 28));
-        if start.checked_add(z.compressed_size).is_none_or(|end| end > z.end_limit) {
+        if start.checked_add(z.compressed_size).is_none_or(|end| end > self.end_limit) {
             return Err(ArchiveError::entry(
                 path,
                 format!(

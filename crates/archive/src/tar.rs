@@ -1,10 +1,12 @@
 //! Indexing a tar archive: walks the headers and records where each member's data lies.
 
-use crate::entry::{Content, Entry, Link, LinkKind, RawEntry};
+use crate::entry::{Content, Entry, Link, LinkKind};
 use crate::error::ArchiveError;
+use crate::index::Index;
 use crate::names::{clean, decode_utf8_or_latin1};
 use crate::pax::{self, Records};
 use crate::tar_header::{BLOCK, Block, Header, checksum_ok, text};
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
@@ -23,17 +25,16 @@ pub(crate) fn sniff<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64) -> R
     if size < BLOCK {
         return Ok(false);
     }
-    let first: Block = src.read_array(0)?;
+    let first = block(src, 0)?;
     if first.iter().any(|&b| b != 0) {
-        return Ok(checksum_ok(&first));
+        return Ok(checksum_ok(first));
     }
     if size > MAX_EMPTY_ARCHIVE || !size.is_multiple_of(BLOCK) || size < 2 * BLOCK {
         return Ok(false);
     }
     let mut pos = BLOCK;
     while pos < size {
-        let block: Block = src.read_array(pos)?;
-        if block.iter().any(|&b| b != 0) {
+        if block(src, pos)?.iter().any(|&b| b != 0) {
             return Ok(false);
         }
         pos += BLOCK;
@@ -49,15 +50,10 @@ struct Pending {
     pax: Option<Records>,
 }
 
-/// Reads every member header from offset 0 until the end-of-archive marker (a zero block), the
-/// end of the file, or a block that is not a header. Like GNU tar and Python's tarfile, a second
-/// archive concatenated after the first one's end marker is not read.
-pub(crate) fn index<R: ReadAt + ?Sized>(
-    src: &mut BufReadAt<&R>,
-    size: u64,
-    warnings: &mut Vec<String>,
-) -> Result<Vec<RawEntry>, ArchiveError> {
-    let mut out = Vec::new();
+/// Adds every member to `index`, reading headers from offset 0 until the end-of-archive marker (a
+/// zero block), the end of the file, or a block that is not a header. Like GNU tar and Python's
+/// tarfile, a second archive concatenated after the first one's end marker is not read.
+pub(crate) fn index<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, index: &mut Index) -> Result<(), ArchiveError> {
     let mut globals = Records::new();
     let mut pending = Pending::default();
     let mut pos: u64 = 0;
@@ -66,21 +62,21 @@ pub(crate) fn index<R: ReadAt + ?Sized>(
             break;
         }
         if size - pos < BLOCK {
-            warnings.push(format!("ignored {} bytes at offset {pos}: too short for a tar header", size - pos));
+            index.warnings.push(format!("ignored {} bytes at offset {pos}: too short for a tar header", size - pos));
             break;
         }
-        let block: Block = src.read_array(pos)?;
-        if block.iter().all(|&b| b == 0) {
+        let mut header = block(src, pos)?;
+        if header.iter().all(|&b| b == 0) {
             break;
         }
-        if !checksum_ok(&block) {
+        if !checksum_ok(header) {
             if pos == 0 {
                 return Err(ArchiveError::tar(pos, "bad header checksum"));
             }
-            warnings.push(format!("stopped at offset {pos}: not a tar header (bad checksum)"));
+            index.warnings.push(format!("stopped at offset {pos}: not a tar header (bad checksum)"));
             break;
         }
-        let h = Header(&block);
+        let h = Header(header);
         let header_size = h.size().map_err(|e| ArchiveError::tar(pos, format!("size field: {e}")))?;
         let header_size =
             u64::try_from(header_size).map_err(|_| ArchiveError::tar(pos, format!("negative size {header_size}")))?;
@@ -106,16 +102,20 @@ pub(crate) fn index<R: ReadAt + ?Sized>(
             // A volume label names the tape, not a file.
             b'V' => {}
             b'M' => {
-                warnings.push(format!("skipped a multi-volume continuation member at offset {pos}"));
+                index.warnings.push(format!("skipped a multi-volume continuation member at offset {pos}"));
                 pending = Pending::default();
             }
             _ => {
+                // The header is borrowed from the read window: keep a copy while reading on.
+                let copy: Block;
                 if typeflag == b'S' && h.gnu_sparse_extended() {
+                    copy = *header;
+                    header = &copy;
                     data_start = skip_sparse_extensions(src, size, data_start)?;
                 }
-                let member = member(&h, pos, data_start, header_size, &globals, core::mem::take(&mut pending))?;
-                stored = member.1;
-                out.push(member.0);
+                let meta = Meta { globals: &globals, pending: &pending };
+                stored = member(&Header(header), pos, data_start, header_size, &meta, index)?;
+                pending = Pending::default();
             }
         }
         let padded = stored.div_ceil(BLOCK).checked_mul(BLOCK);
@@ -124,66 +124,87 @@ pub(crate) fn index<R: ReadAt + ?Sized>(
             None => return Err(ArchiveError::tar(pos, format!("size {header_size} runs past any possible file end"))),
         };
     }
-    Ok(out)
+    Ok(())
 }
 
-/// Builds a member from its header and the metadata collected before it. Returns the entry and
-/// the number of data bytes it occupies in the archive.
+/// The 512-byte block at `pos`, borrowed from the read window.
+fn block<'a, R: ReadAt + ?Sized>(src: &'a mut BufReadAt<&R>, pos: u64) -> Result<&'a Block, ArchiveError> {
+    let bytes = src.slice_at(pos, BLOCK as usize)?;
+    Ok(bytes.try_into().map_err(|_| ArchiveError::tar(pos, "short header block"))?)
+}
+
+/// The PAX records and GNU long names that apply to the next member; local records win.
+struct Meta<'a> {
+    globals: &'a Records,
+    pending: &'a Pending,
+}
+
+impl Meta<'_> {
+    fn get(&self, key: &str) -> Option<&[u8]> {
+        if self.globals.is_empty() && self.pending.pax.is_none() {
+            return None;
+        }
+        self.pending.pax.as_ref().and_then(|p| p.get(key)).or_else(|| self.globals.get(key)).map(Vec::as_slice)
+    }
+
+    fn has_sparse_records(&self) -> bool {
+        let sparse = |r: &Records| r.keys().any(|k| k.starts_with("GNU.sparse."));
+        sparse(self.globals) || self.pending.pax.as_ref().is_some_and(sparse)
+    }
+}
+
+/// Adds the member of header `h` to `index`. Returns the number of data bytes it occupies in the
+/// archive.
 fn member(
     h: &Header<'_>,
     pos: u64,
     data_start: u64,
     header_size: u64,
-    globals: &Records,
-    pending: Pending,
-) -> Result<(RawEntry, u64), ArchiveError> {
-    let mut records = globals.clone();
-    if let Some(local) = pending.pax {
-        records.extend(local);
-    }
-    let raw_name = match (records.get("path"), pending.long_name) {
-        (Some(p), _) => p.clone(),
-        (None, Some(long)) => long,
+    meta: &Meta<'_>,
+    index: &mut Index,
+) -> Result<u64, ArchiveError> {
+    let raw_name: Cow<'_, [u8]> = match (meta.get("path"), &meta.pending.long_name) {
+        (Some(p), _) => Cow::Borrowed(p),
+        (None, Some(long)) => Cow::Borrowed(long),
         (None, None) => h.name(),
     };
-    let raw_link = match (records.get("linkpath"), pending.long_link) {
-        (Some(p), _) => p.clone(),
+    let raw_link: &[u8] = match (meta.get("linkpath"), &meta.pending.long_link) {
+        (Some(p), _) => p,
         (None, Some(long)) => long,
-        (None, None) => h.link_name().to_vec(),
+        (None, None) => h.link_name(),
     };
-    let modified = match records.get("mtime") {
+    let modified = match meta.get("mtime") {
         Some(v) => pax::mtime(v),
         None => h.mtime().ok(),
     };
-    let mut stored = if matches!(h.typeflag(), b'1'..=b'6') { 0 } else { header_size };
-    if let Some(v) = records.get("size") {
+    let typeflag = h.typeflag();
+    let mut stored = if matches!(typeflag, b'1'..=b'6') { 0 } else { header_size };
+    if let Some(v) = meta.get("size") {
         stored = pax::size(v).ok_or_else(|| ArchiveError::tar(pos, "PAX size is not a number"))?;
     }
-    let typeflag = h.typeflag();
-    let sparse_pax = records.keys().any(|k| k.starts_with("GNU.sparse."));
     let mut name = decode_utf8_or_latin1(&raw_name);
     let mut size = stored;
-    let content = if typeflag == b'S' || sparse_pax {
-        if let Some(real) = records.get("GNU.sparse.name") {
+    let content = if typeflag == b'S' || meta.has_sparse_records() {
+        if let Some(real) = meta.get("GNU.sparse.name") {
             name = decode_utf8_or_latin1(real);
         }
-        let real = records
+        let real = meta
             .get("GNU.sparse.realsize")
-            .or_else(|| records.get("GNU.sparse.size"))
-            .and_then(|v| pax::size(v))
+            .or_else(|| meta.get("GNU.sparse.size"))
+            .and_then(pax::size)
             .or_else(|| h.gnu_real_size().ok().and_then(|s| u64::try_from(s).ok()).filter(|_| typeflag == b'S'));
         size = real.unwrap_or(stored);
         Content::Unreadable(String::from("sparse files in tar archives are not supported"))
     } else {
         match typeflag {
             b'1' => {
-                let target = clean(&decode_utf8_or_latin1(&raw_link)).path.into_owned();
+                let target = clean(&decode_utf8_or_latin1(raw_link)).path.into_owned();
                 size = 0;
                 Content::Link(Link { kind: LinkKind::Hard, target })
             }
             b'2' => {
                 size = 0;
-                Content::Link(Link { kind: LinkKind::Symbolic, target: decode_utf8_or_latin1(&raw_link) })
+                Content::Link(Link { kind: LinkKind::Symbolic, target: decode_utf8_or_latin1(raw_link).into_owned() })
             }
             b'3' | b'4' | b'6' => {
                 size = 0;
@@ -196,7 +217,8 @@ fn member(
     if is_dir {
         size = 0;
     }
-    Ok((RawEntry { name, is_dir, entry: Entry { size, modified, content } }, stored))
+    index.add(&name, is_dir, Entry { size, modified, content });
+    Ok(stored)
 }
 
 /// Reads the data of a metadata member (PAX header, GNU long name), bounded in size.
@@ -228,9 +250,9 @@ fn skip_sparse_extensions<R: ReadAt + ?Sized>(
         if size.saturating_sub(pos) < BLOCK {
             return Err(ArchiveError::tar(pos, "sparse map extension runs past the end of the file"));
         }
-        let ext: Block = src.read_array(pos)?;
+        let last = block(src, pos)?[504] == 0;
         pos += BLOCK;
-        if ext[504] == 0 {
+        if last {
             return Ok(pos);
         }
     }

@@ -1,14 +1,20 @@
 //! Indexing a zip archive from its central directory.
 
 use crate::dos_time;
-use crate::entry::{Content, Entry, RawEntry, ZipData};
+use crate::entry::{Content, Entry, Link, LinkKind, ZipData};
 use crate::error::ArchiveError;
+use crate::index::Index;
 use crate::names::{decode_cp437, decode_utf8_or_latin1};
+use crate::reader::EntryReader;
 use crate::zip_end::{CENTRAL_MAGIC, Directory, u16le, u32le, u64le};
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use vfs_core::{BufReadAt, ReadAt};
+
+/// Longest symlink target read (a link's content); longer ones are not links but data.
+const MAX_LINK_TARGET: usize = 4096;
 
 const CENTRAL_LEN: u64 = 46;
 const FLAG_ENCRYPTED: u16 = 0x0001;
@@ -24,52 +30,60 @@ const UNIX_DIR: u32 = 0o040000;
 const UNIX_SYMLINK: u32 = 0o120000;
 
 /// A central directory record, as much of it as the reader needs.
-pub(crate) struct Record {
-    pub raw: RawEntry,
-    /// Unix symlink: its target is the entry's content, read once the index is built.
-    pub is_symlink: bool,
+struct Record<'a> {
+    name: Cow<'a, str>,
+    is_dir: bool,
+    entry: Entry,
+    /// Unix symlink: its target is the entry's content.
+    is_symlink: bool,
 }
 
-pub(crate) fn index<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, dir: &Directory) -> Result<Vec<Record>, ArchiveError> {
-    let mut out = Vec::new();
+/// Adds every central directory record to `index`; returns where each entry's data must end.
+pub(crate) fn index<R: ReadAt + ?Sized>(
+    src: &mut BufReadAt<&R>,
+    dir: &Directory,
+    index: &mut Index,
+) -> Result<DataEnds, ArchiveError> {
+    let mut starts = Vec::new();
     let mut pos = dir.start;
-    let mut name = Vec::new();
-    let mut extra = Vec::new();
     while pos < dir.end {
         if dir.end - pos < CENTRAL_LEN {
             return Err(ArchiveError::zip(format!("central directory record at offset {pos} is truncated")));
         }
-        let h: [u8; CENTRAL_LEN as usize] = src.read_array(pos)?;
+        let h = src.slice_at(pos, CENTRAL_LEN as usize)?;
         if h[..4] != CENTRAL_MAGIC {
             return Err(ArchiveError::zip(format!("bad central directory record signature at offset {pos}")));
         }
-        let name_len = u64::from(u16le(&h, 28));
-        let extra_len = u64::from(u16le(&h, 30));
-        let comment_len = u64::from(u16le(&h, 32));
-        let next = pos + CENTRAL_LEN + name_len + extra_len + comment_len;
+        let name_len = usize::from(u16le(h, 28));
+        let extra_len = usize::from(u16le(h, 30));
+        let comment_len = u64::from(u16le(h, 32));
+        let next = pos + CENTRAL_LEN + (name_len + extra_len) as u64 + comment_len;
         if next > dir.end {
             return Err(ArchiveError::zip(format!(
                 "central directory record at offset {pos} runs past the directory end"
             )));
         }
-        name.resize(name_len as usize, 0);
-        src.read_exact_at(pos + CENTRAL_LEN, &mut name)?;
-        extra.resize(extra_len as usize, 0);
-        src.read_exact_at(pos + CENTRAL_LEN + name_len, &mut extra)?;
-        out.push(record(&h, &name, &extra, dir, pos)?);
+        // At most 46 + 2 × 65535 bytes: always within the reader's window.
+        let (h, rest) = src.slice_at(pos, CENTRAL_LEN as usize + name_len + extra_len)?.split_at(CENTRAL_LEN as usize);
+        let (name, extra) = rest.split_at(name_len);
+        let Record { name, is_dir, entry, is_symlink } = record(h, name, extra, dir, pos)?;
+        if let Content::Zip(z) = &entry.content {
+            starts.push(z.header_offset);
+        }
+        if is_symlink {
+            let name = name.into_owned();
+            let entry = symlink(src.get_ref(), &name, entry, dir.start);
+            index.add(&name, false, entry);
+        } else {
+            index.add(&name, is_dir, entry);
+        }
         pos = next;
     }
-    set_end_limits(&mut out, dir.start);
-    Ok(out)
+    Ok(DataEnds::new(starts, dir.start))
 }
 
-fn record(
-    h: &[u8; CENTRAL_LEN as usize],
-    raw_name: &[u8],
-    extra: &[u8],
-    dir: &Directory,
-    pos: u64,
-) -> Result<Record, ArchiveError> {
+/// `h` is the fixed part of the record (46 bytes).
+fn record<'a>(h: &[u8], raw_name: &'a [u8], extra: &'a [u8], dir: &Directory, pos: u64) -> Result<Record<'a>, ArchiveError> {
     let host = h[5];
     let flags = u16le(h, 8);
     let method = u16le(h, 10);
@@ -109,7 +123,7 @@ fn record(
                     && u32::from_le_bytes([c0, c1, c2, c3]) == crc32fast::hash(raw_name)
                     && let Ok(s) = core::str::from_utf8(utf8)
                 {
-                    unicode_name = Some(String::from(s));
+                    unicode_name = Some(Cow::Borrowed(s));
                 }
             }
             _ => {}
@@ -133,14 +147,13 @@ fn record(
         modified,
         content: Content::Zip(ZipData {
             header_offset,
-            end_limit: dir.start,
             compressed_size,
             method,
             encrypted: flags & FLAG_ENCRYPTED != 0,
             crc32,
         }),
     };
-    Ok(Record { raw: RawEntry { name, is_dir, entry }, is_symlink: !is_dir && unix_mode == UNIX_SYMLINK })
+    Ok(Record { name, is_dir, entry, is_symlink: !is_dir && unix_mode == UNIX_SYMLINK })
 }
 
 /// `(id, data)` of each extra field; a truncated last field is ignored.
@@ -157,22 +170,60 @@ fn extra_fields(mut extra: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
     })
 }
 
-/// Each entry's data must end before the next local header (in file order) or the central
-/// directory: the same bound Python's zipfile enforces against overlapping entries.
-fn set_end_limits(records: &mut [Record], cd_start: u64) {
-    let header_offset = |r: &Record| match &r.raw.entry.content {
-        Content::Zip(z) => z.header_offset,
-        _ => cd_start,
+/// Where each entry's data must end: before the next local header (in file order) or the central
+/// directory, whichever comes first. The same bound Python's zipfile enforces against overlapping
+/// entries and lying sizes.
+#[derive(Debug, Default)]
+pub(crate) struct DataEnds {
+    /// Local header offsets, sorted, without duplicates.
+    starts: Vec<u64>,
+    directory: u64,
+}
+
+impl DataEnds {
+    fn new(mut starts: Vec<u64>, directory: u64) -> Self {
+        if !starts.is_sorted() {
+            let order = vfs_core::sorted_indices(starts.len(), &|a, b| starts[a].cmp(&starts[b]));
+            starts = order.into_iter().map(|i| starts[i]).collect();
+        }
+        starts.dedup();
+        Self { starts, directory }
+    }
+
+    /// The end of the data of the entry whose local header is at `header_offset`.
+    pub fn limit(&self, header_offset: u64) -> u64 {
+        let next = self.starts.partition_point(|&s| s <= header_offset);
+        self.starts.get(next).map_or(self.directory, |&s| s.min(self.directory))
+    }
+}
+
+/// Reads a symlink's target (its content) and turns the entry into a link; an unreadable target
+/// leaves an entry that fails to open with the reason. Targets are read while indexing, before
+/// the next entry's offset is known, so they are bounded by the central directory instead (and
+/// by [`MAX_LINK_TARGET`]).
+fn symlink<R: ReadAt + ?Sized>(src: &R, name: &str, entry: Entry, directory: u64) -> Entry {
+    let Entry { size, modified, content } = &entry;
+    let unreadable = |why: String| Entry { size: 0, modified: *modified, content: Content::Unreadable(why) };
+    let Content::Zip(z) = content else { return entry };
+    if *size > MAX_LINK_TARGET as u64 {
+        return unreadable(format!("symbolic link target is {size} bytes long, more than {MAX_LINK_TARGET}"));
+    }
+    let mut reader = match EntryReader::zip(name, z, directory, *size, *modified) {
+        Ok(r) => r,
+        Err(e) => return unreadable(format!("symbolic link target cannot be read: {e}")),
     };
-    let order = vfs_core::sorted_indices(records.len(), &|a, b| header_offset(&records[a]).cmp(&header_offset(&records[b])));
-    let mut starts: Vec<u64> = order.iter().map(|&i| header_offset(&records[i])).collect();
-    starts.dedup();
-    for r in records {
-        if let Content::Zip(z) = &mut r.raw.entry.content {
-            let i = starts.partition_point(|&s| s <= z.header_offset);
-            z.end_limit = starts.get(i).copied().unwrap_or(cd_start).min(cd_start);
+    let mut target = alloc::vec![0u8; *size as usize];
+    let mut done = 0;
+    while done < target.len() {
+        match reader.read(src, done as u64, &mut target[done..]) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) => return unreadable(format!("symbolic link target cannot be read: {e}")),
         }
     }
+    target.truncate(done);
+    let target = decode_utf8_or_latin1(&target).into_owned();
+    Entry { size: 0, modified: *modified, content: Content::Link(Link { kind: LinkKind::Symbolic, target }) }
 }
 
 /// A readable name for a compression method, for error messages.

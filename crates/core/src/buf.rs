@@ -65,6 +65,33 @@ impl<R: ReadAt> BufReadAt<R> {
         Ok(out)
     }
 
+    /// `len` bytes at `offset`, borrowed from the window, which is refilled from `offset` when it
+    /// does not hold them: parsers look at headers in place instead of copying each one out.
+    /// Fails with [`IoError::UnexpectedEof`] when the source ends first, and with
+    /// [`IoError::TooLarge`] when `len` exceeds the capacity.
+    pub fn slice_at(&mut self, offset: u64, len: usize) -> Result<&[u8], IoError> {
+        if len > self.capacity {
+            return Err(IoError::TooLarge { limit: self.capacity as u64 });
+        }
+        let past_end = |eof: Option<u64>| eof.is_some_and(|end| offset.saturating_add(len as u64) > end);
+        if self.window_range(offset, len).is_none() && !past_end(self.eof) {
+            self.fill(offset)?;
+        }
+        if let Some(range) = self.window_range(offset, len) {
+            return Ok(&self.window[range]);
+        }
+        // A window of `capacity >= len` bytes fell short, so the end is known.
+        let end = self.eof.unwrap_or(offset);
+        let have = end.saturating_sub(offset).min(len as u64);
+        Err(IoError::UnexpectedEof { offset: offset + have, missing: len as u64 - have })
+    }
+
+    fn window_range(&self, offset: u64, len: usize) -> Option<core::ops::Range<usize>> {
+        let rel = usize::try_from(offset.checked_sub(self.start)?).ok()?;
+        let end = rel.checked_add(len)?;
+        (end <= self.window.len()).then_some(rel..end)
+    }
+
     fn copy_from_window(&self, offset: u64, buf: &mut [u8]) -> Option<usize> {
         let rel = offset.checked_sub(self.start)?;
         let rel = usize::try_from(rel).ok()?;
@@ -74,24 +101,15 @@ impl<R: ReadAt> BufReadAt<R> {
         Some(n)
     }
 
+    /// Replaces the window with the bytes from `offset`. Takes the source's own buffer (the host's,
+    /// in a guest) rather than copying it.
     fn fill(&mut self, offset: u64) -> Result<(), IoError> {
-        self.window.resize(self.capacity, 0);
-        let mut filled = 0;
-        // Loop so that a backend with short reads still yields a full window.
-        while filled < self.capacity {
-            match self.inner.read_at(offset + filled as u64, &mut self.window[filled..]) {
-                Ok(0) => {
-                    self.eof = Some(offset + filled as u64);
-                    break;
-                }
-                Ok(n) => filled += n,
-                Err(e) => {
-                    self.window.clear();
-                    return Err(e);
-                }
-            }
+        self.window = Vec::new();
+        let window = self.inner.read_vec(offset, self.capacity)?;
+        if window.len() < self.capacity {
+            self.eof = Some(offset + window.len() as u64);
         }
-        self.window.truncate(filled);
+        self.window = window;
         self.start = offset;
         Ok(())
     }
@@ -145,5 +163,21 @@ mod tests {
         let mut big = [0u8; 40];
         r.read_exact_at(50, &mut big).unwrap();
         assert_eq!(&big[..], &data[50..90]);
+    }
+
+    #[test]
+    fn slices_borrow_the_window() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let mut r = BufReadAt::with_capacity(16, Counting { data: data.clone(), calls: Cell::new(0) });
+        assert_eq!(r.slice_at(10, 4).unwrap(), &data[10..14]);
+        assert_eq!(r.slice_at(20, 6).unwrap(), &data[20..26]);
+        assert_eq!(r.get_ref().calls.get(), 1);
+        // Past the window: refilled from the requested offset.
+        assert_eq!(r.slice_at(24, 16).unwrap(), &data[24..40]);
+        assert_eq!(r.get_ref().calls.get(), 2);
+        assert_eq!(r.slice_at(90, 12).unwrap_err(), IoError::UnexpectedEof { offset: 100, missing: 2 });
+        assert_eq!(r.slice_at(100, 1).unwrap_err(), IoError::UnexpectedEof { offset: 100, missing: 1 });
+        assert_eq!(r.slice_at(0, 17).unwrap_err(), IoError::TooLarge { limit: 16 });
+        assert_eq!(r.slice_at(5, 0).unwrap(), &[] as &[u8]);
     }
 }

@@ -38,6 +38,22 @@ pub trait ReadAt {
         fill_exact(offset, buf, |pos, b| self.read_at(pos, b))
     }
 
+    /// Up to `len` bytes at `offset` in a new buffer, fewer only at the end of the source. The
+    /// buffer is allocated up front, so `len` must be bounded by the caller. Sources that produce a
+    /// buffer anyway (a host call's result) override this to hand it over instead of copying it.
+    fn read_vec(&self, offset: u64, len: usize) -> Result<Vec<u8>, IoError> {
+        let mut buf = alloc::vec![0u8; len];
+        let mut filled = 0;
+        while filled < len {
+            match self.read_at(offset + filled as u64, &mut buf[filled..])? {
+                0 => break,
+                n => filled += n,
+            }
+        }
+        buf.truncate(filled);
+        Ok(buf)
+    }
+
     /// Reads everything from `offset` to the end, failing rather than growing past `limit` bytes.
     fn read_to_end_at(&self, offset: u64, limit: usize) -> Result<Vec<u8>, IoError> {
         const STEP: usize = 64 * 1024;
@@ -80,17 +96,29 @@ impl<R: ReadAt + ?Sized> ReadAt for &R {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
         (**self).read_at(offset, buf)
     }
+
+    fn read_vec(&self, offset: u64, len: usize) -> Result<Vec<u8>, IoError> {
+        (**self).read_vec(offset, len)
+    }
 }
 
 impl<R: ReadAt + ?Sized> ReadAt for alloc::boxed::Box<R> {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
         (**self).read_at(offset, buf)
     }
+
+    fn read_vec(&self, offset: u64, len: usize) -> Result<Vec<u8>, IoError> {
+        (**self).read_vec(offset, len)
+    }
 }
 
 impl<R: ReadAt + ?Sized> ReadAt for alloc::rc::Rc<R> {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
         (**self).read_at(offset, buf)
+    }
+
+    fn read_vec(&self, offset: u64, len: usize) -> Result<Vec<u8>, IoError> {
+        (**self).read_vec(offset, len)
     }
 }
 
@@ -102,11 +130,21 @@ impl ReadAt for [u8] {
         buf[..n].copy_from_slice(&src[..n]);
         Ok(n)
     }
+
+    fn read_vec(&self, offset: u64, len: usize) -> Result<Vec<u8>, IoError> {
+        let Ok(start) = usize::try_from(offset) else { return Ok(Vec::new()) };
+        let Some(src) = self.get(start..) else { return Ok(Vec::new()) };
+        Ok(src[..len.min(src.len())].to_vec())
+    }
 }
 
 impl ReadAt for Vec<u8> {
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
         self.as_slice().read_at(offset, buf)
+    }
+
+    fn read_vec(&self, offset: u64, len: usize) -> Result<Vec<u8>, IoError> {
+        self.as_slice().read_vec(offset, len)
     }
 }
 
@@ -141,6 +179,18 @@ mod tests {
         assert_eq!(data.read_at(3, &mut buf).unwrap(), 0);
         assert_eq!(data.read_at(u64::MAX, &mut buf).unwrap(), 0);
         assert_eq!(data.read_at(1, &mut buf).unwrap(), 2);
+    }
+
+    #[test]
+    fn read_vec_fills_up_to_the_end() {
+        let r = Trickle((0..100u8).collect());
+        assert_eq!(r.read_vec(90, 5).unwrap(), [90, 91, 92, 93, 94]);
+        assert_eq!(r.read_vec(95, 10).unwrap(), [95, 96, 97, 98, 99]);
+        assert!(r.read_vec(100, 10).unwrap().is_empty());
+        let bytes = &r.0[..];
+        assert_eq!(bytes.read_vec(95, 10).unwrap(), [95, 96, 97, 98, 99]);
+        assert_eq!(bytes.read_vec(3, 2).unwrap(), [3, 4]);
+        assert!(bytes.read_vec(u64::MAX, 10).unwrap().is_empty());
     }
 
     #[test]

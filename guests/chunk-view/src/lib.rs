@@ -10,7 +10,7 @@ use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use vfs_chunk::{ChunkView, ViewFile, is_view_segment};
-use vfs_guest::{Dir, File, HostFile, Metadata, Plugin, Result};
+use vfs_guest::{Dir, File, HostFile, Metadata, Plugin, ReadAt, Result};
 
 struct ChunkViewPlugin;
 
@@ -65,7 +65,7 @@ impl File for ViewEntry {
             return vfs_guest::read_to_vec(self, offset, len);
         };
         let want = length.saturating_sub(offset).min(len as u64);
-        let want = u32::try_from(want).unwrap_or(u32::MAX);
+        let want = usize::try_from(want).unwrap_or(usize::MAX);
         Ok(self.view.source().read_vec(start + offset, want)?)
     }
 }

@@ -9,7 +9,7 @@ use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
-use vfs_guest::{Dir, Error, File, HostFile, IoError, Metadata, Plugin, Result};
+use vfs_guest::{Dir, Error, File, HostFile, Metadata, Plugin, ReadAt, Result};
 use vfs_pack::{BlobReader, Pack};
 
 /// The file extension packs are recognised by (case-insensitive).
@@ -72,10 +72,7 @@ impl File for PackFile {
     /// buffer, no copy.
     fn read_vec(&mut self, offset: u64, len: usize) -> Result<Vec<u8>> {
         let file = &self.file;
-        let fetch = |at: u64, n: usize| {
-            let n = u32::try_from(n).map_err(|_| IoError::TooLarge { limit: u32::MAX.into() })?;
-            file.read_vec(at, n)
-        };
+        let fetch = |at: u64, n: usize| file.read_vec(at, n);
         self.blob.read_vec(file, offset, len, fetch).map_err(Error::other)
     }
 }
