@@ -52,18 +52,19 @@ fn base256(field: &[u8]) -> Result<i64, NumberError> {
 }
 
 fn octal(field: &[u8]) -> Result<i64, NumberError> {
-    // One pass, as every header has three of these: padding, digits, padding.
     let pad = |b: u8| b == b' ' || b == 0;
-    let mut i = field.iter().position(|&b| !pad(b)).unwrap_or(field.len());
-    let mut v: i64 = 0;
-    while let Some(&d) = field.get(i).filter(|d| d.is_ascii_digit()) {
-        if d > b'7' {
-            return Err(NumberError::NotOctal);
-        }
-        v = v.checked_mul(8).and_then(|v| v.checked_add(i64::from(d - b'0'))).ok_or(NumberError::OutOfRange)?;
-        i += 1;
+    let start = field.iter().position(|&b| !pad(b)).unwrap_or(field.len());
+    let digits = field[start..].iter().take_while(|&&b| (b'0'..=b'7').contains(&b)).count();
+    let (digits, rest) = field[start..].split_at(digits);
+    if !rest.iter().all(|&b| pad(b)) {
+        return Err(NumberError::NotOctal);
     }
-    if field[i..].iter().all(|&b| pad(b)) { Ok(v) } else { Err(NumberError::NotOctal) }
+    // 21 octal digits hold 63 bits: anything longer must start with zeros.
+    let (high, low) = digits.split_at(digits.len().saturating_sub(21));
+    if high.iter().any(|&d| d != b'0') {
+        return Err(NumberError::OutOfRange);
+    }
+    Ok(low.iter().fold(0, |v, &d| (v << 3) | i64::from(d - b'0')))
 }
 
 /// Whether the stored checksum matches the header, computed either with unsigned bytes (the
@@ -172,6 +173,9 @@ mod tests {
         assert_eq!(number(b"12 3"), Err(NumberError::NotOctal));
         assert_eq!(number(b"0000009\0"), Err(NumberError::NotOctal));
         assert_eq!(number(b"7777777777777777777777777"), Err(NumberError::OutOfRange));
+        assert_eq!(number(b"0777777777777777777777 "), Ok(i64::MAX));
+        assert_eq!(number(b"0000000000000000000000000017"), Ok(0o17));
+        assert_eq!(number(b"1000000000000000000000"), Err(NumberError::OutOfRange));
     }
 
     #[test]

@@ -36,7 +36,19 @@ pub fn canonical(path: &str) -> Cow<'_, str> {
 
 /// Whether `path` is in canonical form: `""`, or components without empty, `.` or `..` ones.
 pub fn is_canonical(path: &str) -> bool {
-    path.is_empty() || path.as_bytes().split(|&b| b == b'/').all(|c| !matches!(c, b"" | b"." | b".."))
+    // One pass over the bytes: this runs on every lookup.
+    let bytes = path.as_bytes();
+    let bad = |component: &[u8]| matches!(component, b"" | b"." | b"..");
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == b'/' {
+            if bad(&bytes[start..i]) {
+                return false;
+            }
+            start = i + 1;
+        }
+    }
+    bytes.is_empty() || !bad(&bytes[start..])
 }
 
 /// Whether `path` names the root.

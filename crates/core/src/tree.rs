@@ -8,12 +8,16 @@
 //!
 //! Building is one sort of the paths, which is linear when they arrive in order (as archive
 //! writers usually list them), and no allocation per entry: every path lives in one string and
-//! every node names a slice of it. A lookup is a binary search per component.
+//! every node names a slice of it. A lookup first tries the last node found and the one after it,
+//! which is where a walk in tree order goes next; otherwise it hashes the full path (the table is
+//! built by the first lookup that needs it) or, when the table was given up, searches each
+//! component's siblings.
 
 use crate::path;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+use core::cell::{Cell, OnceCell};
 use core::cmp::Ordering;
 use core::ops::Range;
 
@@ -225,8 +229,14 @@ impl<T> Layout<T> {
         while !self.open.is_empty() {
             self.close();
         }
-        let index = PathIndex::build(&names, &self.nodes);
-        Tree { names, nodes: self.nodes, leaves: self.leaves, children: self.children, index }
+        Tree {
+            names,
+            nodes: self.nodes,
+            leaves: self.leaves,
+            children: self.children,
+            index: OnceCell::new(),
+            last_found: Cell::new(0),
+        }
     }
 }
 
@@ -254,7 +264,11 @@ pub struct Tree<T> {
     /// The children of every directory, each directory's in one run sorted by name.
     children: Vec<NodeId>,
     /// Full path → node, so that a lookup costs one hash instead of a search per component.
-    index: Option<PathIndex>,
+    /// Built by the first lookup that [`Tree::last_found`] does not answer.
+    index: OnceCell<Option<PathIndex>>,
+    /// The node the last lookup found. Walks and listings look nodes up in tree order, which is
+    /// the order of the nodes, so the next lookup is usually for it or for the node after it.
+    last_found: Cell<NodeId>,
 }
 
 impl<T> Default for Tree<T> {
@@ -296,14 +310,33 @@ impl<T> Tree<T> {
 
     /// Finds the node at `path` (normalised with [`path::components`]).
     pub fn lookup(&self, path: &str) -> Option<NodeId> {
-        let path = path::canonical(path);
+        // Every node's path is canonical, so a path that is found needs no normalising: only a
+        // miss is worth checking for `.`, `..` and stray `/` before trying again.
+        match self.find(path) {
+            None if !path::is_canonical(path) => self.find(&path::normalize(path)),
+            found => found,
+        }
+    }
+
+    /// The node at canonical `path`.
+    fn find(&self, path: &str) -> Option<NodeId> {
         if path.is_empty() {
             return Some(Self::ROOT);
         }
-        match &self.index {
-            Some(index) => index.get(path.as_bytes(), |id| &self.names.as_bytes()[self.nodes[id].path.clone()]),
-            None => path.split('/').try_fold(Self::ROOT, |id, part| self.child(id, part)),
+        let path_of = |id: NodeId| &self.names.as_bytes()[self.nodes[id].path.clone()];
+        let last = self.last_found.get();
+        for id in [last, last + 1] {
+            if id < self.nodes.len() && same_bytes(path_of(id), path.as_bytes()) {
+                self.last_found.set(id);
+                return Some(id);
+            }
         }
+        let found = match self.index.get_or_init(|| PathIndex::build(&self.names, &self.nodes)) {
+            Some(index) => index.get(path.as_bytes(), path_of),
+            None => path.split('/').try_fold(Self::ROOT, |id, part| self.child(id, part)),
+        }?;
+        self.last_found.set(found);
+        Some(found)
     }
 
     /// The named child of directory `dir`.
@@ -371,7 +404,7 @@ impl PathIndex {
                 return None;
             }
             let id = value as usize - 1;
-            if tag == h as u32 && path_of(id) == path {
+            if tag == h as u32 && same_bytes(path_of(id), path) {
                 return Some(id);
             }
             slot = (slot + 1) & (self.slots.len() - 1);
@@ -396,6 +429,26 @@ fn hash(bytes: &[u8]) -> u64 {
         h = mix(h, u64::from_le_bytes(w));
     }
     h
+}
+
+/// `a == b`, eight bytes at a time. Lookups compare whole paths, and in a guest `==` on slices
+/// calls a `memcmp` that compares one byte at a time.
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let len = a.len();
+    if len != b.len() {
+        return false;
+    }
+    if len < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    // Whole words, then the last eight bytes (which may overlap the previous word).
+    (0..len / 8).all(|i| word(a, 8 * i) == word(b, 8 * i)) && word(a, len - 8) == word(b, len - 8)
+}
+
+/// The eight bytes at `at`, which the caller keeps in bounds.
+#[inline(always)]
+fn word(bytes: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
 }
 
 /// Whether canonical path `p` lies strictly below directory `dir` (`""` is the root).
@@ -487,6 +540,21 @@ mod tests {
         assert_eq!(names(&t, ""), ["f", "g", "h"]);
     }
 
+    #[test]
+    fn same_bytes_is_slice_equality() {
+        let base: Vec<u8> = (0..40u8).collect();
+        for len in 0..40 {
+            let a = &base[..len];
+            assert!(same_bytes(a, &base[..len]));
+            assert!(!same_bytes(a, &base[..len + 1]));
+            for at in 0..len {
+                let mut b = a.to_vec();
+                b[at] ^= 0x20;
+                assert!(!same_bytes(a, &b), "len {len}, differs at {at}");
+            }
+        }
+    }
+
     /// Paths chosen to collide are not kept in the hash table: lookups then search instead.
     #[test]
     fn colliding_paths_disable_the_index() {
@@ -526,9 +594,16 @@ mod tests {
             }
         }
         let (t, _) = b.build();
-        assert!(t.index.is_some());
+        // In node order (the order of a walk), each lookup is the node after the last one found,
+        // or the same one again: no hash table is needed.
+        for id in 1..t.len() {
+            let p = core::str::from_utf8(&t.names.as_bytes()[t.nodes[id].path.clone()]).unwrap();
+            assert_eq!(t.lookup(p), Some(id), "{p}");
+            assert_eq!(t.lookup(p), Some(id), "{p} again");
+        }
+        assert!(t.index.get().is_none());
         let mut unindexed = t.clone();
-        unindexed.index = None;
+        unindexed.index = OnceCell::from(None);
         assert_eq!(t.len(), naive.len() + 1);
         for (p, v) in &naive {
             assert_eq!(leaf(&t, p), *v, "{p}");
@@ -536,6 +611,7 @@ mod tests {
             let (dir, name) = path::split_last(p);
             assert!(names(&t, dir).iter().any(|n| n == name), "{p}");
         }
+        assert!(t.index.get().is_some_and(|i| i.is_some()));
         for missing in ["d0/e0/f1", "d9", "d0.x/f0/g", "d0/e0/f0/below-a-file", "e0"] {
             assert_eq!(t.lookup(missing), None, "{missing}");
             assert_eq!(unindexed.lookup(missing), None, "{missing}");
