@@ -128,10 +128,49 @@ impl EntryReader {
     /// its CRC-32 (when the content was read in order from the start at least once) and, for
     /// deflate, that the stream ends exactly at the declared size.
     pub fn read<R: ReadAt + ?Sized>(&mut self, src: &R, offset: u64, buf: &mut [u8]) -> Result<usize, ArchiveError> {
+        self.guarded(|r| r.read_inner(src, offset, buf))
+    }
+
+    /// [`Self::read`] into a new buffer of up to `len` bytes, fewer only at the end of the entry.
+    /// Entries stored as one span of the archive hand over the source's own buffer (the host's,
+    /// in a guest) instead of copying it into a zeroed one.
+    pub fn read_vec<R: ReadAt + ?Sized>(&mut self, src: &R, offset: u64, len: usize) -> Result<Vec<u8>, ArchiveError> {
+        let want = usize::try_from(self.size.saturating_sub(offset)).unwrap_or(usize::MAX).min(len);
+        self.guarded(|r| {
+            let (path, size) = (r.path.as_str(), r.size);
+            match &mut r.source {
+                Source::Direct { offset: start } => read_span(src, path, size, *start, offset, want),
+                // Past the end there is nothing to check or decode.
+                Source::Zip(_) if offset > size => Ok(Vec::new()),
+                Source::Zip(z) if z.inflater.is_none() => {
+                    let start = z.locate(src, path)?;
+                    let data = read_span(src, path, size, start, offset, want)?;
+                    z.crc.feed(offset, &data);
+                    z.check_crc(path, size)?;
+                    Ok(data)
+                }
+                _ => {
+                    let mut buf = vec![0u8; want];
+                    let mut done = 0;
+                    while done < want {
+                        match r.read_inner(src, offset + done as u64, &mut buf[done..])? {
+                            0 => break,
+                            n => done += n,
+                        }
+                    }
+                    buf.truncate(done);
+                    Ok(buf)
+                }
+            }
+        })
+    }
+
+    /// Runs a read; a corrupt-data error is kept and repeated by every later read.
+    fn guarded<T>(&mut self, read: impl FnOnce(&mut Self) -> Result<T, ArchiveError>) -> Result<T, ArchiveError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
-        let result = self.read_inner(src, offset, buf);
+        let result = read(self);
         if let Err(e) = &result
             && !matches!(e, ArchiveError::Io(_))
         {
@@ -160,6 +199,26 @@ impl EntryReader {
             Source::Zip(z) => z.read(src, &self.path, self.size, offset, &mut buf[..want]),
         }
     }
+}
+
+/// `want` bytes at `offset` of an entry whose `size` bytes lie at `start` in the archive.
+fn read_span<R: ReadAt + ?Sized>(
+    src: &R,
+    path: &str,
+    size: u64,
+    start: u64,
+    offset: u64,
+    want: usize,
+) -> Result<Vec<u8>, ArchiveError> {
+    if want == 0 {
+        return Ok(Vec::new());
+    }
+    let at = start.checked_add(offset).ok_or_else(|| ArchiveError::entry(path, "offset overflows"))?;
+    let data = src.read_vec(at, want)?;
+    if data.len() < want {
+        return Err(truncated(path, size));
+    }
+    Ok(data)
 }
 
 fn truncated(path: &str, size: u64) -> ArchiveError {
@@ -245,6 +304,12 @@ impl ZipReader {
                 done
             }
         };
+        self.check_crc(path, size)?;
+        Ok(n)
+    }
+
+    /// Once the whole content has been hashed in order, compares it with the stored CRC-32.
+    fn check_crc(&mut self, path: &str, size: u64) -> Result<(), ArchiveError> {
         if self.crc.hashed == size && !self.crc.checked {
             self.crc.checked = true;
             let actual = self.crc.hasher.clone().finalize();
@@ -252,7 +317,7 @@ impl ZipReader {
                 return Err(ArchiveError::Crc { path: String::from(path), expected: self.crc.expected, actual });
             }
         }
-        Ok(n)
+        Ok(())
     }
 
     /// The absolute offset of the entry's data, from its local header, checked to lie before the

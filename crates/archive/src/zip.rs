@@ -72,7 +72,7 @@ pub(crate) fn index<R: ReadAt + ?Sized>(
         }
         if is_symlink {
             let name = name.into_owned();
-            let entry = symlink(src.get_ref(), &name, entry, dir.start);
+            let entry = symlink(*src.get_ref(), &name, entry, dir.start);
             index.add(&name, false, entry);
         } else {
             index.add(&name, is_dir, entry);

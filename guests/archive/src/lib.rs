@@ -65,6 +65,10 @@ impl File for ArchiveFile {
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize> {
         Ok(self.entry.read(&self.file, offset, buf)?)
     }
+
+    fn read_vec(&mut self, offset: u64, len: usize) -> Result<Vec<u8>> {
+        Ok(self.entry.read_vec(&self.file, offset, len)?)
+    }
 }
 
 vfs_guest::register_plugin!(ArchivePlugin);

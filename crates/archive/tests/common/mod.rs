@@ -32,9 +32,27 @@ pub fn read_all<R: ReadAt + ?Sized>(mut reader: EntryReader, src: &R) -> Result<
     }
 }
 
+/// [`read_all`] through `read_vec`, which hands over the source's buffers where it can.
+pub fn read_all_vec<R: ReadAt + ?Sized>(mut reader: EntryReader, src: &R) -> Result<Vec<u8>, String> {
+    let mut out = Vec::new();
+    loop {
+        let data = reader.read_vec(src, out.len() as u64, 8192).map_err(|e| e.to_string())?;
+        if data.is_empty() {
+            return Ok(out);
+        }
+        assert!(data.len() <= 8192, "read_vec returned {} bytes for 8192", data.len());
+        assert!(out.len() as u64 + data.len() as u64 <= reader.size(), "read past the declared size");
+        out.extend_from_slice(&data);
+    }
+}
+
+/// The entry's content, read both with `read` and with `read_vec`, which must agree on the bytes
+/// or on the error.
 pub fn read_path<R: ReadAt + ?Sized>(a: &Archive, src: &R, path: &str) -> Result<Vec<u8>, String> {
-    let r = a.open_file(path).map_err(|e: VfsError| e.to_string())?;
-    read_all(r, src)
+    let open = || a.open_file(path).map_err(|e: VfsError| e.to_string());
+    let by_read = read_all(open()?, src);
+    assert_eq!(read_all_vec(open()?, src), by_read, "{path}: read and read_vec differ");
+    by_read
 }
 
 #[derive(Debug, Clone, PartialEq)]
