@@ -41,8 +41,8 @@ impl Index {
     /// The tree, and the warnings including the entries that lost to a duplicate or a directory.
     pub fn finish(self) -> (Tree<Entry>, Vec<String>) {
         let Index { builder, mut warnings } = self;
-        let (tree, dropped) = builder.build();
-        warnings.extend(dropped.into_iter().map(|d| match d.reason {
+        let tree = builder.build();
+        warnings.extend(tree.dropped().map(|d| match d.reason {
             DropReason::Replaced => format!("duplicate entry {:?}: the later one wins", d.path),
             DropReason::DirectoryWins => format!("file {:?} dropped: a directory of that name exists", d.path),
         }));

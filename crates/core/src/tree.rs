@@ -4,7 +4,7 @@
 //! directories. A [`TreeBuilder`] collects such a list and [`TreeBuilder::build`] turns it into a
 //! [`Tree`] with sorted children: parents are implied, a later entry replaces an earlier one of the
 //! same name, and a directory wins over a file of the same name (the file comes back as
-//! [`Dropped`], so the caller can warn).
+//! [`Dropped`] from [`Tree::dropped`], so the caller can warn).
 //!
 //! Building is one sort of the paths, which is linear when they arrive in order (as archive
 //! writers usually list them), and no allocation per entry: every path lives in one string and
@@ -31,13 +31,13 @@ pub enum Node<'a, T> {
     Leaf(&'a T),
 }
 
-/// A leaf that did not make it into the tree.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Dropped<T> {
+/// A leaf that did not make it into the tree, as [`Tree::dropped`] lists it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dropped<'a, T> {
     /// Its path, normalised.
-    pub path: String,
+    pub path: &'a str,
     pub reason: DropReason,
-    pub leaf: T,
+    pub leaf: &'a T,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,8 +49,10 @@ pub enum DropReason {
     DirectoryWins,
 }
 
-enum Item<T> {
-    Leaf(T),
+#[derive(Debug, Clone, Copy)]
+enum Item {
+    /// Index in `leaves`.
+    Leaf(usize),
     Dir(Option<i64>),
 }
 
@@ -58,9 +60,10 @@ enum Item<T> {
 pub struct TreeBuilder<T> {
     /// Every inserted path, normalised, one after the other.
     paths: String,
-    /// Where each entry's path lies in `paths`, and the entry (taken out as the tree is laid out).
-    spans: Vec<Range<usize>>,
-    items: Vec<Option<Item<T>>>,
+    /// Each inserted entry, in order: where its path lies in `paths`, and what it is.
+    entries: Vec<(Range<usize>, Item)>,
+    /// The leaves in insertion order, where the tree keeps them.
+    leaves: Vec<T>,
 }
 
 impl<T> Default for TreeBuilder<T> {
@@ -78,14 +81,15 @@ impl<T> TreeBuilder<T> {
     pub fn with_capacity(entries: usize, path_bytes: usize) -> Self {
         Self {
             paths: String::with_capacity(path_bytes),
-            spans: Vec::with_capacity(entries),
-            items: Vec::with_capacity(entries),
+            entries: Vec::with_capacity(entries),
+            leaves: Vec::with_capacity(entries),
         }
     }
 
     /// Adds a leaf at `path` (normalised with [`path::components`]).
     pub fn insert(&mut self, path: &str, leaf: T) {
-        self.push(path, Item::Leaf(leaf));
+        self.push(path, Item::Leaf(self.leaves.len()));
+        self.leaves.push(leaf);
     }
 
     /// Adds a directory at `path`, with its modification time if known.
@@ -93,7 +97,7 @@ impl<T> TreeBuilder<T> {
         self.push(path, Item::Dir(modified));
     }
 
-    fn push(&mut self, p: &str, item: Item<T>) {
+    fn push(&mut self, p: &str, item: Item) {
         let start = self.paths.len();
         if path::is_canonical(p) {
             self.paths.push_str(p);
@@ -105,56 +109,55 @@ impl<T> TreeBuilder<T> {
                 self.paths.push_str(part);
             }
         }
-        self.spans.push(start..self.paths.len());
-        self.items.push(Some(item));
+        self.entries.push((start..self.paths.len(), item));
     }
 
-    /// Lays the tree out, with the leaves that lost to a later leaf or to a directory.
-    pub fn build(self) -> (Tree<T>, Vec<Dropped<T>>) {
-        let TreeBuilder { paths, spans, mut items } = self;
-        let path_of = |n: usize| &paths[spans[n].clone()];
+    /// Lays the tree out. Leaves that lost to a later leaf or to a directory are kept aside, for
+    /// [`Tree::dropped`].
+    pub fn build(self) -> Tree<T> {
+        let TreeBuilder { paths, entries, leaves } = self;
+        let path_of = |n: usize| &paths[entries[n].0.clone()];
         // Equal paths stay in insertion order, so the last one wins.
-        let order = crate::sorted_indices(items.len(), &|a, b| tree_order(path_of(a), path_of(b)));
-        let mut layout = Layout::with_capacity(items.len());
+        let order = crate::sorted_indices(entries.len(), &|a, b| tree_order(path_of(a), path_of(b)));
+        let mut layout = Layout::with_capacity(entries.len());
         let mut dropped = Vec::new();
         let mut i = 0;
         while i < order.len() {
             let p = path_of(order[i]);
             let mut end = i + 1;
-            while end < order.len() && path_of(order[end]) == p {
+            while end < order.len() && same_bytes(path_of(order[end]).as_bytes(), p.as_bytes()) {
                 end += 1;
             }
             let group = &order[i..end];
             // Sorting puts a path's descendants right after it.
             let as_dir = p.is_empty()
                 || order.get(end).is_some_and(|&n| is_below(path_of(n), p))
-                || group.iter().any(|&n| matches!(items[n], Some(Item::Dir(_))));
+                || group.iter().any(|&n| matches!(entries[n].1, Item::Dir(_)));
             let mut modified = None;
             let mut kept = None;
             for &n in group {
-                match items[n].take() {
-                    Some(Item::Dir(m)) => modified = m.or(modified),
-                    Some(Item::Leaf(leaf)) => {
-                        let reason = if as_dir { DropReason::DirectoryWins } else { DropReason::Replaced };
-                        if let Some(earlier) = if as_dir { Some(leaf) } else { kept.replace(leaf) } {
-                            dropped.push(Dropped { path: String::from(p), reason, leaf: earlier });
+                match entries[n].1 {
+                    Item::Dir(m) => modified = m.or(modified),
+                    Item::Leaf(leaf) if as_dir => dropped.push((n, DropReason::DirectoryWins, leaf)),
+                    Item::Leaf(leaf) => {
+                        if let Some(earlier) = kept.replace(leaf) {
+                            dropped.push((n, DropReason::Replaced, earlier));
                         }
                     }
-                    None => {}
                 }
             }
-            layout.place(&paths, spans[order[i]].clone(), kept, modified);
+            layout.place(&paths, entries[order[i]].0.clone(), kept, modified);
             i = end;
         }
-        (layout.finish(paths), dropped)
+        let dropped = dropped.into_iter().map(|(n, reason, leaf)| (entries[n].0.clone(), reason, leaf)).collect();
+        layout.finish(paths, leaves, dropped)
     }
 }
 
 /// The flat layout being built: nodes in depth-first order, each directory's children listed
 /// together (in name order) once the directory is complete.
-struct Layout<T> {
+struct Layout {
     nodes: Vec<NodeRec>,
-    leaves: Vec<T>,
     children: Vec<NodeId>,
     /// Directories on the path to the node placed last: id, full path, where its children start
     /// in `pending`.
@@ -163,24 +166,23 @@ struct Layout<T> {
     pending: Vec<NodeId>,
 }
 
-impl<T> Layout<T> {
+impl Layout {
     fn with_capacity(entries: usize) -> Self {
         let mut nodes = Vec::with_capacity(entries + 1);
         nodes.push(NodeRec { path: 0..0, name_start: 0, kind: Kind::Dir { children: 0..0, modified: None } });
         Self {
             nodes,
-            leaves: Vec::with_capacity(entries),
             children: Vec::with_capacity(entries),
-            open: vec![(Tree::<T>::ROOT, 0..0, 0)],
+            open: vec![(ROOT, 0..0, 0)],
             pending: Vec::new(),
         }
     }
 
     /// Places the node at `span` (a leaf, or else a directory), after the directories it implies.
-    fn place(&mut self, paths: &str, span: Range<usize>, leaf: Option<T>, modified: Option<i64>) {
+    fn place(&mut self, paths: &str, span: Range<usize>, leaf: Option<usize>, modified: Option<i64>) {
         let p = &paths[span.clone()];
         if p.is_empty() {
-            if let Kind::Dir { modified: m, .. } = &mut self.nodes[Tree::<T>::ROOT].kind {
+            if let Kind::Dir { modified: m, .. } = &mut self.nodes[ROOT].kind {
                 *m = modified.or(*m);
             }
             return;
@@ -196,9 +198,8 @@ impl<T> Layout<T> {
             at += slash + 1;
         }
         match leaf {
-            Some(t) => {
-                let id = self.push(NodeRec { path: span, name_start: at, kind: Kind::Leaf(self.leaves.len()) });
-                self.leaves.push(t);
+            Some(leaf) => {
+                let id = self.push(NodeRec { path: span, name_start: at, kind: Kind::Leaf(leaf) });
                 self.pending.push(id);
             }
             None => self.open_dir(span, at, modified),
@@ -225,15 +226,16 @@ impl<T> Layout<T> {
         }
     }
 
-    fn finish(mut self, names: String) -> Tree<T> {
+    fn finish<T>(mut self, names: String, leaves: Vec<T>, dropped: Vec<(Range<usize>, DropReason, usize)>) -> Tree<T> {
         while !self.open.is_empty() {
             self.close();
         }
         Tree {
             names,
             nodes: self.nodes,
-            leaves: self.leaves,
+            leaves,
             children: self.children,
+            dropped,
             index: OnceCell::new(),
             last_found: Cell::new(0),
         }
@@ -252,17 +254,23 @@ struct NodeRec {
 enum Kind {
     /// `children` indexes [`Tree::children`].
     Dir { children: Range<usize>, modified: Option<i64> },
+    /// Index in [`Tree::leaves`].
     Leaf(usize),
 }
+
+const ROOT: NodeId = 0;
 
 /// A directory tree with sorted children, built by [`TreeBuilder`].
 #[derive(Debug, Clone)]
 pub struct Tree<T> {
     names: String,
     nodes: Vec<NodeRec>,
+    /// Every inserted leaf, including those that were dropped.
     leaves: Vec<T>,
     /// The children of every directory, each directory's in one run sorted by name.
     children: Vec<NodeId>,
+    /// The leaves that lost to a later leaf or a directory: path (in `names`), why, leaf.
+    dropped: Vec<(Range<usize>, DropReason, usize)>,
     /// Full path → node, so that a lookup costs one hash instead of a search per component.
     /// Built by the first lookup that [`Tree::last_found`] does not answer.
     index: OnceCell<Option<PathIndex>>,
@@ -273,12 +281,22 @@ pub struct Tree<T> {
 
 impl<T> Default for Tree<T> {
     fn default() -> Self {
-        TreeBuilder::new().build().0
+        TreeBuilder::new().build()
     }
 }
 
 impl<T> Tree<T> {
-    pub const ROOT: NodeId = 0;
+    pub const ROOT: NodeId = ROOT;
+
+    /// The leaves that did not make it into the tree: replaced by a later leaf of the same path,
+    /// or hidden by a directory of that name.
+    pub fn dropped(&self) -> impl ExactSizeIterator<Item = Dropped<'_, T>> {
+        self.dropped.iter().map(|(path, reason, leaf)| Dropped {
+            path: &self.names[path.clone()],
+            reason: *reason,
+            leaf: &self.leaves[*leaf],
+        })
+    }
 
     /// Number of nodes, the root included.
     pub fn len(&self) -> usize {
@@ -431,18 +449,21 @@ fn hash(bytes: &[u8]) -> u64 {
     h
 }
 
-/// `a == b`, eight bytes at a time. Lookups compare whole paths, and in a guest `==` on slices
-/// calls a `memcmp` that compares one byte at a time.
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    let len = a.len();
-    if len != b.len() {
-        return false;
+/// How many leading bytes `a` and `b` share, eight at a time. Building and searching compare
+/// every path with its neighbours, and in a guest a byte loop (or `memcmp`, which is one) costs
+/// several instructions per byte.
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    let len = a.len().min(b.len());
+    let mut at = 0;
+    while at + 8 <= len {
+        let diff = word(a, at) ^ word(b, at);
+        if diff != 0 {
+            // Little-endian words: the first differing byte holds the lowest set bit.
+            return at + diff.trailing_zeros() as usize / 8;
+        }
+        at += 8;
     }
-    if len < 8 {
-        return a.iter().zip(b).all(|(x, y)| x == y);
-    }
-    // Whole words, then the last eight bytes (which may overlap the previous word).
-    (0..len / 8).all(|i| word(a, 8 * i) == word(b, 8 * i)) && word(a, len - 8) == word(b, len - 8)
+    at + a[at..len].iter().zip(&b[at..len]).take_while(|(x, y)| x == y).count()
 }
 
 /// The eight bytes at `at`, which the caller keeps in bounds.
@@ -451,16 +472,21 @@ fn word(bytes: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(bytes[at..at + 8].try_into().unwrap_or_default())
 }
 
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && common_prefix(a, b) == a.len()
+}
+
 /// Whether canonical path `p` lies strictly below directory `dir` (`""` is the root).
 fn is_below(p: &str, dir: &str) -> bool {
-    dir.is_empty() && !p.is_empty() || p.len() > dir.len() && p.as_bytes()[dir.len()] == b'/' && p.starts_with(dir)
+    let (p, dir) = (p.as_bytes(), dir.as_bytes());
+    dir.is_empty() && !p.is_empty() || p.len() > dir.len() && p[dir.len()] == b'/' && common_prefix(p, dir) == dir.len()
 }
 
 /// Depth-first order: bytewise, except that `/` sorts before every other byte, so a directory's
 /// descendants directly follow it (`a`, `a/z`, `a.txt`) and siblings come in bytewise name order.
 fn tree_order(a: &str, b: &str) -> Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
-    let common = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let common = common_prefix(a, b);
     match (a.get(common), b.get(common)) {
         (Some(&x), Some(&y)) => rank(x).cmp(&rank(y)),
         _ => a.len().cmp(&b.len()),
@@ -495,8 +521,8 @@ mod tests {
         b.insert("a/./deep/../x", 4);
         b.insert("b.txt", 5);
         b.insert("b!", 6);
-        let (t, dropped) = b.build();
-        assert!(dropped.is_empty());
+        let t = b.build();
+        assert_eq!(t.dropped().len(), 0);
         assert_eq!(names(&t, ""), ["B", "a", "b", "b!", "b.txt"]);
         assert_eq!(names(&t, "b"), ["a.txt", "z.txt"]);
         assert_eq!(names(&t, "/a/"), ["x"]);
@@ -521,9 +547,10 @@ mod tests {
         b.insert("h", 9);
         b.insert("", 10);
         b.insert_dir("", Some(11));
-        let (t, mut dropped) = b.build();
-        dropped.sort_by_key(|d| d.leaf);
-        let d = |path: &str, reason, leaf| Dropped { path: String::from(path), reason, leaf };
+        let t = b.build();
+        let mut dropped: Vec<(&str, DropReason, u32)> = t.dropped().map(|d| (d.path, d.reason, *d.leaf)).collect();
+        dropped.sort_by_key(|d| d.2);
+        let d = |path, reason, leaf| (path, reason, leaf);
         use DropReason::*;
         assert_eq!(dropped, [
             d("f", DirectoryWins, 1),
@@ -541,15 +568,18 @@ mod tests {
     }
 
     #[test]
-    fn same_bytes_is_slice_equality() {
+    fn common_prefix_equals_a_byte_loop() {
         let base: Vec<u8> = (0..40u8).collect();
         for len in 0..40 {
             let a = &base[..len];
+            assert_eq!(common_prefix(a, &base), len);
             assert!(same_bytes(a, &base[..len]));
             assert!(!same_bytes(a, &base[..len + 1]));
             for at in 0..len {
                 let mut b = a.to_vec();
                 b[at] ^= 0x20;
+                assert_eq!(common_prefix(a, &b), at, "len {len}, differs at {at}");
+                assert_eq!(common_prefix(&b, a), at);
                 assert!(!same_bytes(a, &b), "len {len}, differs at {at}");
             }
         }
@@ -593,7 +623,7 @@ mod tests {
                 naive.insert(parts[..k].join("/"), None);
             }
         }
-        let (t, _) = b.build();
+        let t = b.build();
         // In node order (the order of a walk), each lookup is the node after the last one found,
         // or the same one again: no hash table is needed.
         for id in 1..t.len() {

@@ -384,9 +384,9 @@ fn build_tree(containers: &[Container], objects: &[Object], blobs: &[IndexRecord
             builder.insert(&path::join(&c.name, &objects[i].name), i);
         }
     }
-    let (tree, dropped) = builder.build();
-    for d in dropped {
-        hidden(containers, objects, blobs, d.leaf, d.reason);
+    let tree = builder.build();
+    for d in tree.dropped() {
+        hidden(containers, objects, blobs, *d.leaf, d.reason);
     }
     tree
 }
