@@ -137,10 +137,13 @@ fn zip64_end<R: ReadAt + ?Sized>(
     Err(ArchiveError::zip(format!("zip64 locator at offset {loc_pos} does not lead to a zip64 end record")))
 }
 
+// Every central directory record reads a dozen fields: worth inlining even in a size-optimised guest.
+#[inline(always)]
 pub(crate) fn u16le(b: &[u8], at: usize) -> u16 {
     u16::from_le_bytes([b[at], b[at + 1]])
 }
 
+#[inline(always)]
 pub(crate) fn u32le(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
