@@ -133,7 +133,7 @@ pub trait File: 'static {
 
     /// `len` bytes at `offset` in a new buffer, fewer only at the end: what the host's `read`
     /// returns. Override it to hand back a buffer without copying, e.g. one from
-    /// [`HostFile::read_vec`] when the file's bytes are a span of the host file.
+    /// [`ReadAt::read_vec`] of the [`HostFile`] when the file's bytes are a span of it.
     fn read_vec(&mut self, offset: u64, len: usize) -> Result<Vec<u8>> {
         read_to_vec(self, offset, len)
     }
@@ -142,16 +142,7 @@ pub trait File: 'static {
 /// [`File::read_vec`]'s default: `len` bytes at `offset` through [`File::read_at`], fewer only at
 /// the end. For overrides that serve only some files directly.
 pub fn read_to_vec<F: File + ?Sized>(file: &mut F, offset: u64, len: usize) -> Result<Vec<u8>> {
-    let mut buf = alloc::vec![0u8; len];
-    let mut filled = 0;
-    while filled < len {
-        match file.read_at(offset + filled as u64, &mut buf[filled..])? {
-            0 => break,
-            n => filled += n,
-        }
-    }
-    buf.truncate(filled);
-    Ok(buf)
+    vfs_core::fill_vec(offset, len, |pos, buf| file.read_at(pos, buf))
 }
 
 #[doc(hidden)]

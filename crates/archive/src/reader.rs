@@ -149,18 +149,7 @@ impl EntryReader {
                     z.check_crc(path, size)?;
                     Ok(data)
                 }
-                _ => {
-                    let mut buf = vec![0u8; want];
-                    let mut done = 0;
-                    while done < want {
-                        match r.read_inner(src, offset + done as u64, &mut buf[done..])? {
-                            0 => break,
-                            n => done += n,
-                        }
-                    }
-                    buf.truncate(done);
-                    Ok(buf)
-                }
+                _ => vfs_core::fill_vec(offset, want, |pos, buf| r.read_inner(src, pos, buf)),
             }
         })
     }

@@ -130,7 +130,7 @@ pub(crate) fn index<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, inde
 /// The 512-byte block at `pos`, borrowed from the read window.
 fn block<'a, R: ReadAt + ?Sized>(src: &'a mut BufReadAt<&R>, pos: u64) -> Result<&'a Block, ArchiveError> {
     let bytes = src.slice_at(pos, BLOCK as usize)?;
-    Ok(bytes.try_into().map_err(|_| ArchiveError::tar(pos, "short header block"))?)
+    bytes.try_into().map_err(|_| ArchiveError::tar(pos, "short header block"))
 }
 
 /// The PAX records and GNU long names that apply to the next member; local records win.

@@ -42,16 +42,7 @@ pub trait ReadAt {
     /// buffer is allocated up front, so `len` must be bounded by the caller. Sources that produce a
     /// buffer anyway (a host call's result) override this to hand it over instead of copying it.
     fn read_vec(&self, offset: u64, len: usize) -> Result<Vec<u8>, IoError> {
-        let mut buf = alloc::vec![0u8; len];
-        let mut filled = 0;
-        while filled < len {
-            match self.read_at(offset + filled as u64, &mut buf[filled..])? {
-                0 => break,
-                n => filled += n,
-            }
-        }
-        buf.truncate(filled);
-        Ok(buf)
+        fill_vec(offset, len, |pos, b| self.read_at(pos, b))
     }
 
     /// Reads everything from `offset` to the end, failing rather than growing past `limit` bytes.
@@ -73,6 +64,25 @@ pub trait ReadAt {
             }
         }
     }
+}
+
+/// Up to `len` bytes from `offset` in a new buffer, calling `read` (which may return short counts)
+/// until the buffer is full or it returns 0 at the end: how a `read_vec` is made of `read_at`s.
+pub fn fill_vec<E>(
+    offset: u64,
+    len: usize,
+    mut read: impl FnMut(u64, &mut [u8]) -> Result<usize, E>,
+) -> Result<Vec<u8>, E> {
+    let mut buf = alloc::vec![0u8; len];
+    let mut filled = 0;
+    while filled < len {
+        match read(offset + filled as u64, &mut buf[filled..])? {
+            0 => break,
+            n => filled += n,
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
 }
 
 /// Calls `read` until `buf` is full; a 0-byte read before that is [`IoError::UnexpectedEof`].
