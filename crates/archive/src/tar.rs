@@ -140,14 +140,26 @@ struct Meta<'a> {
 }
 
 impl Meta<'_> {
+    // Most members of most archives have no records: answering that costs no call.
+    #[inline(always)]
     fn get(&self, key: &str) -> Option<&[u8]> {
-        if self.globals.is_empty() && self.pending.pax.is_none() {
-            return None;
-        }
+        if self.is_empty() { None } else { self.lookup(key) }
+    }
+
+    #[inline(always)]
+    fn has_sparse_records(&self) -> bool {
+        !self.is_empty() && self.any_sparse()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.globals.is_empty() && self.pending.pax.is_none()
+    }
+
+    fn lookup(&self, key: &str) -> Option<&[u8]> {
         self.pending.pax.as_ref().and_then(|p| p.get(key)).or_else(|| self.globals.get(key)).map(Vec::as_slice)
     }
 
-    fn has_sparse_records(&self) -> bool {
+    fn any_sparse(&self) -> bool {
         let sparse = |r: &Records| r.keys().any(|k| k.starts_with("GNU.sparse."));
         sparse(self.globals) || self.pending.pax.as_ref().is_some_and(sparse)
     }
