@@ -91,6 +91,9 @@ pub fn unix_seconds(t: std::time::SystemTime) -> Option<i64> {
     }
 }
 
+/// Reads up to this size allocate their buffer without first clamping it to the file's length.
+const UNCLAMPED_READ: usize = 64 * 1024;
+
 impl HostVfsHost for StoreData {}
 
 impl crate::bindings::decomp_toolkit::vfs::types::Host for StoreData {}
@@ -106,9 +109,10 @@ impl HostHostFile for StoreData {
         let size = (size as usize).min(self.memory_limit);
         let file = self.table.get(&file)?.clone();
         // Sizes are bounded by the file for native and memory backends; a guest backend is bounded
-        // by `size` itself.
+        // by `size` itself. Small requests (dtk reads 8 KiB at a time) are cheaper to allocate than
+        // a system call asking the file's size.
         let size = match &file {
-            HostFile::Native(f) => {
+            HostFile::Native(f) if size > UNCLAMPED_READ => {
                 let len = f.metadata().map(|m| m.len()).unwrap_or(0);
                 size.min(usize::try_from(len.saturating_sub(offset)).unwrap_or(usize::MAX))
             }
