@@ -138,10 +138,10 @@ impl<T> TreeBuilder<T> {
             for &n in group {
                 match entries[n].1 {
                     Item::Dir(m) => modified = m.or(modified),
-                    Item::Leaf(leaf) if as_dir => dropped.push((n, DropReason::DirectoryWins, leaf)),
+                    Item::Leaf(leaf) if as_dir => dropped.push((entries[n].0.clone(), DropReason::DirectoryWins, leaf)),
                     Item::Leaf(leaf) => {
                         if let Some(earlier) = kept.replace(leaf) {
-                            dropped.push((n, DropReason::Replaced, earlier));
+                            dropped.push((entries[n].0.clone(), DropReason::Replaced, earlier));
                         }
                     }
                 }
@@ -149,7 +149,6 @@ impl<T> TreeBuilder<T> {
             layout.place(&paths, entries[order[i]].0.clone(), kept, modified);
             i = end;
         }
-        let dropped = dropped.into_iter().map(|(n, reason, leaf)| (entries[n].0.clone(), reason, leaf)).collect();
         layout.finish(paths, leaves, dropped)
     }
 }
