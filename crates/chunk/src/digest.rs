@@ -1,7 +1,8 @@
 //! Streaming BLAKE3 over a [`ReadAt`], and the hex form used in view files.
 
-use alloc::vec;
 use vfs_core::{IoError, ReadAt};
+
+pub use vfs_core::hex::to_hex;
 
 /// Bytes per read of the source. Large, so that a wasm guest makes few host calls and BLAKE3
 /// gets buffers big enough for its SIMD paths.
@@ -10,15 +11,9 @@ pub const READ_BLOCK: usize = 1 << 20;
 /// The BLAKE3 digest of the first `len` bytes of `src`, read in [`READ_BLOCK`]-sized pieces.
 pub fn blake3_of<R: ReadAt + ?Sized>(src: &R, len: u64) -> Result<[u8; 32], IoError> {
     let mut hasher = blake3::Hasher::new();
-    let mut buf = vec![0u8; block_for(len)];
-    let mut offset = 0u64;
-    while offset < len {
-        let n = block_for(len - offset);
-        // Exact reads: the caller promised `len` bytes, and a shorter source is an error.
-        src.read_exact_at(offset, &mut buf[..n])?;
-        hasher.update(&buf[..n]);
-        offset += n as u64;
-    }
+    vfs_core::for_each_block(src, 0, len, READ_BLOCK, |_, block| {
+        hasher.update(block);
+    })?;
     Ok(*hasher.finalize().as_bytes())
 }
 
@@ -27,20 +22,10 @@ pub(crate) fn block_for(remaining: u64) -> usize {
     usize::try_from(remaining).map_or(READ_BLOCK, |r| r.min(READ_BLOCK))
 }
 
-/// Lowercase hex of a digest.
-pub fn to_hex(digest: &[u8; 32]) -> [u8; 64] {
-    const HEX_DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = [0u8; 64];
-    for (i, b) in digest.iter().enumerate() {
-        out[2 * i] = HEX_DIGITS[usize::from(b >> 4)];
-        out[2 * i + 1] = HEX_DIGITS[usize::from(b & 0xf)];
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::vec;
     use alloc::vec::Vec;
 
     #[test]

@@ -1,8 +1,7 @@
 //! Fixed-size chunking: every chunk is `size` bytes except possibly the last.
 
 use crate::Chunk;
-use crate::digest::block_for;
-use alloc::vec;
+use crate::digest::{READ_BLOCK, block_for};
 use alloc::vec::Vec;
 use vfs_core::{IoError, ReadAt};
 
@@ -22,15 +21,9 @@ pub fn chunk_span(len: u64, size: u64, index: u64) -> Option<(u64, u64)> {
 pub fn chunks<R: ReadAt + ?Sized>(src: &R, len: u64, size: u64) -> Result<Vec<Chunk>, IoError> {
     let count = chunk_count(len, size);
     let mut out = Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(1 << 16));
-    let mut buf = vec![0u8; block_for(len)];
     let mut hasher = blake3::Hasher::new();
     let mut chunk_start = 0u64;
-    let mut offset = 0u64;
-    while offset < len {
-        let n = block_for(len - offset);
-        src.read_exact_at(offset, &mut buf[..n])?;
-        let mut block = &buf[..n];
-        let mut pos = offset;
+    vfs_core::for_each_block(src, 0, len, READ_BLOCK, |mut pos, mut block| {
         while !block.is_empty() {
             let chunk_end = chunk_start.saturating_add(size).min(len);
             let take = block_for(chunk_end - pos).min(block.len());
@@ -47,15 +40,13 @@ pub fn chunks<R: ReadAt + ?Sized>(src: &R, len: u64, size: u64) -> Result<Vec<Ch
                 chunk_start = chunk_end;
             }
         }
-        offset += n as u64;
-    }
+    })?;
     Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::digest::READ_BLOCK;
 
     #[test]
     fn spans() {

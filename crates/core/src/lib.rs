@@ -11,6 +11,7 @@ extern crate std;
 
 mod buf;
 mod error;
+pub mod hex;
 pub mod path;
 pub mod tree;
 mod metadata;
@@ -83,6 +84,28 @@ pub fn fill_vec<E>(
     }
     buf.truncate(filled);
     Ok(buf)
+}
+
+/// Hands the `len` bytes of `src` at `offset` to `f` in order, as `(position from offset, bytes)`
+/// pieces of at most `block` bytes, all through one buffer: how a hash streams over a source. A
+/// source that ends early is [`IoError::UnexpectedEof`].
+pub fn for_each_block<R: ReadAt + ?Sized>(
+    src: &R,
+    offset: u64,
+    len: u64,
+    block: usize,
+    mut f: impl FnMut(u64, &[u8]),
+) -> Result<(), IoError> {
+    let block = usize::try_from(len).map_or(block, |len| len.min(block)).max(1);
+    let mut buf = alloc::vec![0u8; block];
+    let mut pos = 0u64;
+    while pos < len {
+        let n = usize::try_from(len - pos).map_or(block, |rest| rest.min(block));
+        src.read_exact_at(offset + pos, &mut buf[..n])?;
+        f(pos, &buf[..n]);
+        pos += n as u64;
+    }
+    Ok(())
 }
 
 /// Calls `read` until `buf` is full; a 0-byte read before that is [`IoError::UnexpectedEof`].

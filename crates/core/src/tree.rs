@@ -7,8 +7,8 @@
 //! [`Dropped`] from [`Tree::dropped`], so the caller can warn).
 //!
 //! Building is one sort of the paths, which is linear when they arrive in order (as archive
-//! writers usually list them), and no allocation per entry: every path lives in one string and
-//! every node names a slice of it. A lookup first tries the last node found and the one after it,
+//! writers usually list them), and no allocation per entry whose path is already canonical: every
+//! path lives in one string and every node names a slice of it. A lookup first tries the last node found and the one after it,
 //! which is where a walk in tree order goes next; otherwise it hashes the full path (the table is
 //! built by the first lookup that needs it) or, when the table was given up, searches each
 //! component's siblings.
@@ -99,16 +99,7 @@ impl<T> TreeBuilder<T> {
 
     fn push(&mut self, p: &str, item: Item) {
         let start = self.paths.len();
-        if path::is_canonical(p) {
-            self.paths.push_str(p);
-        } else {
-            for (i, part) in path::components(p).into_iter().enumerate() {
-                if i > 0 {
-                    self.paths.push('/');
-                }
-                self.paths.push_str(part);
-            }
-        }
+        self.paths.push_str(&path::canonical(p));
         self.entries.push((start..self.paths.len(), item));
     }
 

@@ -2,29 +2,13 @@
 
 use crate::format::Digest;
 use alloc::string::String;
-use core::fmt;
 
-/// Displays a digest (or any bytes) as lower-case hex.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct Hex<'a>(pub &'a [u8]);
-
-impl fmt::Display for Hex<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.iter().try_for_each(|b| write!(f, "{b:02x}"))
-    }
-}
-
-impl fmt::Debug for Hex<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Display::fmt(self, f)
-    }
-}
+pub use vfs_core::hex::Hex;
 
 pub fn to_hex(digest: &Digest) -> String {
-    use core::fmt::Write;
-    let mut s = String::with_capacity(64);
-    let _ = write!(s, "{}", Hex(digest));
-    s
+    let hex = vfs_core::hex::to_hex(digest);
+    // Hex digits are ASCII.
+    String::from(core::str::from_utf8(&hex).unwrap_or_default())
 }
 
 /// Value of one hex digit, either case.

@@ -60,10 +60,28 @@ pub fn verify<R: ReadAt + ?Sized>(src: &R, size: u64) -> Vec<Damage> {
         Ok(None) => return vec![pack_damage(String::from("not a pack: the pack magic is missing"))],
         Err(e) => return vec![pack_damage(e.to_string())],
     };
+    // Object indices grouped by blob, each group in object-table order (the sort is stable), and
+    // walked alongside the blobs; names are only made for damaged blobs.
+    let mut by_blob: Vec<usize> = (0..pack.objects.len()).collect();
+    by_blob.sort_by_key(|&o| pack.objects[o].blob);
+    let mut rest = by_blob.as_slice();
     let mut out = Vec::new();
     for (i, rec) in pack.blobs.iter().enumerate() {
-        let objects: Vec<String> = pack.objects_of(BlobId(i)).map(|o| format!("{}/{}", o.container, o.name)).collect();
-        for (region, detail) in check_blob(&pack, BlobId(i), rec, src) {
+        let id = BlobId(i);
+        let (of_blob, later) = rest.split_at(rest.iter().take_while(|&&o| pack.objects[o].blob == id).count());
+        rest = later;
+        let found = check_blob(&pack, id, rec, src);
+        if found.is_empty() {
+            continue;
+        }
+        let objects: Vec<String> = of_blob
+            .iter()
+            .map(|&o| {
+                let o = pack.object_info(o);
+                format!("{}/{}", o.container, o.name)
+            })
+            .collect();
+        for (region, detail) in found {
             out.push(Damage { region, objects: objects.clone(), detail });
         }
     }
@@ -103,11 +121,7 @@ fn check_blob<R: ReadAt + ?Sized>(pack: &Pack, id: BlobId, rec: &IndexRecord, sr
     for (g, cv) in cvs.iter().enumerate() {
         let g = g as u64;
         match reader.expected_hash(src, g) {
-            Ok(expected) if cvs.len() == 1 => {
-                if digest != expected {
-                    bad_groups.push(g);
-                }
-            }
+            // For a one-group blob `cv` is the digest itself (see `BlobHasher::finish`).
             Ok(expected) => {
                 if *cv != expected {
                     bad_groups.push(g);
@@ -139,14 +153,7 @@ fn check_blob<R: ReadAt + ?Sized>(pack: &Pack, id: BlobId, rec: &IndexRecord, sr
 
 fn hash_blob<R: ReadAt + ?Sized>(src: &R, rec: &IndexRecord) -> Result<(Digest, Vec<u8>, Vec<Digest>), PackError> {
     let mut hasher = BlobHasher::new();
-    let mut buf = vec![0u8; rec.size.min(VERIFY_READ_LEN as u64) as usize];
-    let mut pos = 0u64;
-    while pos < rec.size {
-        let n = (rec.size - pos).min(buf.len() as u64) as usize;
-        src.read_exact_at(rec.data_offset + pos, &mut buf[..n])?;
-        hasher.update(&buf[..n]);
-        pos += n as u64;
-    }
+    vfs_core::for_each_block(src, rec.data_offset, rec.size, VERIFY_READ_LEN, |_, bytes| hasher.update(bytes))?;
     Ok(hasher.finish())
 }
 
