@@ -126,6 +126,41 @@ impl Trailer {
     }
 }
 
+/// The trailer's metadata hash: BLAKE3 of the metadata sections (`index_offset` up to the
+/// trailer) followed by the first [`TRAILER_HASHED_LEN`] bytes of the encoded trailer.
+pub fn metadata_hash(metadata: &[u8], trailer: &[u8; TRAILER_LEN as usize]) -> Digest {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(metadata);
+    hasher.update(&trailer[..TRAILER_HASHED_LEN]);
+    *hasher.finalize().as_bytes()
+}
+
+/// Where the metadata sections start, and where the last one ends (the trailer's start).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SectionOffsets {
+    pub containers: u64,
+    pub objects: u64,
+    pub strings: u64,
+    pub end: u64,
+}
+
+/// The index, container table, object table and strings lie back to back, in that order, from
+/// `index_offset`. `None` when they would run past `u64::MAX`.
+pub fn section_offsets(
+    index_offset: u64,
+    blob_count: u64,
+    container_count: u64,
+    object_count: u64,
+    strings_len: u64,
+) -> Option<SectionOffsets> {
+    let follows = |offset: u64, count: u64, record: u64| offset.checked_add(count.checked_mul(record)?);
+    let containers = follows(index_offset, blob_count, INDEX_RECORD_LEN)?;
+    let objects = follows(containers, container_count, CONTAINER_RECORD_LEN)?;
+    let strings = follows(objects, object_count, OBJECT_RECORD_LEN)?;
+    let end = strings.checked_add(strings_len)?;
+    Some(SectionOffsets { containers, objects, strings, end })
+}
+
 /// One blob in the index; the index is sorted by digest with no duplicates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct IndexRecord {

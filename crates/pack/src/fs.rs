@@ -6,7 +6,7 @@
 //! ```
 
 use crate::PackError;
-use crate::hex::{parse_digest, to_hex};
+use crate::hex::to_hex;
 use crate::pack::{BlobId, Pack};
 use crate::reader::BlobReader;
 use alloc::string::String;
@@ -85,15 +85,12 @@ impl Pack {
             [] => Ok(Entry::Root),
             [BLOBS_DIR] => Ok(Entry::BlobsDir),
             [BLOBS_DIR, hex, rest @ ..] => {
-                // A full digest, else a unique prefix: ambiguous and too-short prefixes are
-                // errors that say so, anything else simply does not exist.
-                let id = match parse_digest(hex).and_then(|d| self.blob_id(&d)) {
-                    Some(id) => id,
-                    None => self.find_blob(hex).map_err(|e| match e {
-                        PackError::Ambiguous { .. } | PackError::PrefixTooShort { .. } => VfsError::other(e),
-                        _ => not_found(),
-                    })?,
-                };
+                // A full digest or a unique prefix: ambiguous and too-short prefixes are errors
+                // that say so, anything else simply does not exist.
+                let id = self.find_blob(hex).map_err(|e| match e {
+                    PackError::Ambiguous { .. } | PackError::PrefixTooShort { .. } => VfsError::other(e),
+                    _ => not_found(),
+                })?;
                 if rest.is_empty() { Ok(Entry::Blob(id)) } else { Err(not_dir()) }
             }
             [CONTAINERS_DIR, rest @ ..] => {

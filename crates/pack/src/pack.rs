@@ -4,7 +4,7 @@
 use crate::error::PackError;
 use crate::format::{
     self, CONTAINER_RECORD_LEN, ContainerRecord, Digest, HEADER_LEN, Header, INDEX_RECORD_LEN, IndexRecord,
-    MAX_METADATA_LEN, OBJECT_RECORD_LEN, ObjectRecord, TRAILER_HASHED_LEN, TRAILER_LEN, Trailer, VERSION,
+    MAX_METADATA_LEN, OBJECT_RECORD_LEN, ObjectRecord, SectionOffsets, TRAILER_LEN, Trailer, VERSION,
 };
 use crate::hex::{Hex, nibble, to_hex};
 use crate::reader::BlobReader;
@@ -111,10 +111,15 @@ impl Pack {
     /// [`MIN_PREFIX_LEN`] digits (either case).
     pub fn find_blob(&self, hex_or_prefix: &str) -> Result<BlobId, PackError> {
         let prefix = hex_or_prefix.trim();
-        let digits: Option<Vec<u8>> = prefix.bytes().map(nibble).collect();
-        let Some(digits) = digits.filter(|d| d.len() <= 64) else {
-            return Err(PackError::NotHex { prefix: String::from(prefix) });
-        };
+        let not_hex = || PackError::NotHex { prefix: String::from(prefix) };
+        if prefix.len() > 64 {
+            return Err(not_hex());
+        }
+        let mut all_digits = [0u8; 64];
+        for (d, c) in all_digits.iter_mut().zip(prefix.bytes()) {
+            *d = nibble(c).ok_or_else(not_hex)?;
+        }
+        let digits = &all_digits[..prefix.len()];
         if digits.len() < MIN_PREFIX_LEN {
             return Err(PackError::PrefixTooShort { prefix: String::from(prefix), min: MIN_PREFIX_LEN });
         }
@@ -229,18 +234,20 @@ fn read_frame<R: ReadAt + ?Sized>(src: &R, size: u64) -> Result<Option<Trailer>,
     Ok(Some(trailer))
 }
 
-/// The index, container table, object table and strings must be contiguous, in that order,
-/// between the blob area and the trailer.
+/// The metadata sections must lie between the blob area and the trailer, as
+/// [`format::section_offsets`] places them.
 fn check_sections(t: &Trailer, size: u64) -> Result<(), PackError> {
     let trailer_start = size - TRAILER_LEN;
-    let follows =
-        |offset: u64, count: u64, record: u64| count.checked_mul(record).and_then(|len| offset.checked_add(len));
+    let expected = SectionOffsets {
+        containers: t.containers_offset,
+        objects: t.objects_offset,
+        strings: t.strings_offset,
+        end: trailer_start,
+    };
     let ok = t.index_offset >= HEADER_LEN
         && t.index_offset <= trailer_start
-        && follows(t.index_offset, t.blob_count, INDEX_RECORD_LEN) == Some(t.containers_offset)
-        && follows(t.containers_offset, t.container_count, CONTAINER_RECORD_LEN) == Some(t.objects_offset)
-        && follows(t.objects_offset, t.object_count, OBJECT_RECORD_LEN) == Some(t.strings_offset)
-        && t.strings_offset.checked_add(t.strings_len) == Some(trailer_start);
+        && format::section_offsets(t.index_offset, t.blob_count, t.container_count, t.object_count, t.strings_len)
+            == Some(expected);
     if !ok {
         return Err(damaged(format!(
             "trailer section offsets do not fit a {size}-byte file (index at {}, {} blobs, {} containers, {} objects, {} bytes of names)",
@@ -259,10 +266,7 @@ fn read_metadata<R: ReadAt + ?Sized>(src: &R, size: u64, t: &Trailer) -> Result<
     }
     let mut metadata = alloc::vec![0u8; len as usize];
     src.read_exact_at(t.index_offset, &mut metadata)?;
-    let mut hasher = blake3::Hasher::new();
-    hasher.update(&metadata);
-    hasher.update(&t.encode()[..TRAILER_HASHED_LEN]);
-    if hasher.finalize() != blake3::Hash::from_bytes(t.metadata_hash) {
+    if format::metadata_hash(&metadata, &t.encode()) != t.metadata_hash {
         return Err(damaged(String::from("its BLAKE3 does not match the hash in the trailer")));
     }
     Ok(metadata)

@@ -6,10 +6,7 @@
 //! on the order they were added in.
 
 use crate::bao::BlobHasher;
-use crate::format::{
-    self, CONTAINER_RECORD_LEN, ContainerRecord, Digest, HEADER_LEN, Header, INDEX_RECORD_LEN, IndexRecord,
-    OBJECT_RECORD_LEN, ObjectRecord, TRAILER_HASHED_LEN, Trailer, VERSION,
-};
+use crate::format::{self, ContainerRecord, Digest, HEADER_LEN, Header, IndexRecord, ObjectRecord, Trailer, VERSION};
 use crate::hex::Hex;
 use alloc::collections::BTreeMap;
 use alloc::string::{String, ToString};
@@ -216,33 +213,39 @@ impl PackWriter {
                 objects.extend_from_slice(&ObjectRecord { name_offset, name_len, digest, size, created_at }.encode());
             }
         }
-        let mut metadata: Vec<u8> = index.iter().flat_map(|r| r.encode()).collect();
-        let containers_offset = index_offset + metadata.len() as u64;
-        metadata.extend_from_slice(&containers);
-        let objects_offset = index_offset + metadata.len() as u64;
-        metadata.extend_from_slice(&objects);
-        let strings_offset = index_offset + metadata.len() as u64;
-        metadata.extend_from_slice(&strings);
-        debug_assert_eq!(containers.len() as u64, self.containers.len() as u64 * CONTAINER_RECORD_LEN);
-        debug_assert_eq!(objects.len() as u64, self.object_count() as u64 * OBJECT_RECORD_LEN);
-        debug_assert_eq!(containers_offset - index_offset, index.len() as u64 * INDEX_RECORD_LEN);
+        let index_bytes: Vec<u8> = index.iter().flat_map(|r| r.encode()).collect();
+        let (blob_count, container_count, object_count) =
+            (index.len() as u64, self.containers.len() as u64, self.object_count() as u64);
+        // The sections are bytes already in memory (and the blobs before them were written), so
+        // their offsets fit in a u64.
+        let sections =
+            format::section_offsets(index_offset, blob_count, container_count, object_count, strings.len() as u64)
+                .expect("pack metadata offsets fit in a u64");
+        let mut metadata = Vec::with_capacity((sections.end - index_offset) as usize);
+        for (bytes, offset) in [
+            (&index_bytes, index_offset),
+            (&containers, sections.containers),
+            (&objects, sections.objects),
+            (&strings, sections.strings),
+        ] {
+            debug_assert_eq!(index_offset + metadata.len() as u64, offset);
+            metadata.extend_from_slice(bytes);
+        }
+        debug_assert_eq!(index_offset + metadata.len() as u64, sections.end);
         let mut trailer = Trailer {
             index_offset,
-            blob_count: index.len() as u64,
-            containers_offset,
-            container_count: self.containers.len() as u64,
-            objects_offset,
-            object_count: self.object_count() as u64,
-            strings_offset,
+            blob_count,
+            containers_offset: sections.containers,
+            container_count,
+            objects_offset: sections.objects,
+            object_count,
+            strings_offset: sections.strings,
             strings_len: strings.len() as u64,
             version: VERSION,
             reserved: 0,
             metadata_hash: [0; 32],
         };
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(&metadata);
-        hasher.update(&trailer.encode()[..TRAILER_HASHED_LEN]);
-        trailer.metadata_hash = *hasher.finalize().as_bytes();
+        trailer.metadata_hash = format::metadata_hash(&metadata, &trailer.encode());
         (metadata, trailer)
     }
 }

@@ -239,10 +239,7 @@ fn foreign_files_are_not_packs_and_bad_versions_are_named() {
 fn rehash(bytes: &mut [u8]) {
     let t = bytes.len() - TRAILER_LEN as usize;
     let index = u64::from_le_bytes(bytes[t..t + 8].try_into().unwrap()) as usize;
-    let mut h = blake3::Hasher::new();
-    h.update(&bytes[index.min(t)..t]);
-    h.update(&bytes[t..t + 72]);
-    let digest = *h.finalize().as_bytes();
+    let digest = crate::format::metadata_hash(&bytes[index.min(t)..t], bytes[t..].try_into().unwrap());
     bytes[t + 72..t + 104].copy_from_slice(&digest);
 }
 
