@@ -4,7 +4,6 @@
 //! million small chunks would otherwise cost a hundred megabytes of manifest.
 
 use crate::Chunk;
-use crate::digest::to_hex;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -44,6 +43,20 @@ fn decimal_len(mut n: u64) -> usize {
     }
     len
 }
+
+/// Writes `n` in decimal, zero-padded to `width` digits, to the front of `out`; returns the length.
+/// `out` must hold `max(width, decimal_len(n))` bytes.
+fn put_decimal(out: &mut [u8], mut n: u64, width: usize) -> usize {
+    let len = decimal_len(n).max(width);
+    for digit in out[..len].iter_mut().rev() {
+        *digit = b'0' + (n % 10) as u8;
+        n /= 10;
+    }
+    len
+}
+
+/// Longest manifest line: three 20-digit numbers (`u64::MAX`), the hex digest, tabs and newline.
+const MAX_LINE_LEN: usize = 3 * 20 + 64 + 4;
 
 /// Length of one manifest line: index, offset, length, 64 hex digits, three tabs and a newline.
 fn line_len(width: usize, offset: u64, length: u64) -> u64 {
@@ -88,37 +101,48 @@ impl ChunkIndex {
         self.line_ends.last().copied().unwrap_or(MANIFEST_HEADER.len() as u64)
     }
 
-    /// The manifest line of chunk `index`.
-    fn line(&self, index: usize) -> Option<String> {
-        let c = self.chunks.get(index)?;
-        let hex = to_hex(&c.digest);
-        // `to_hex` yields ASCII only.
-        let hex = core::str::from_utf8(&hex).unwrap_or_default();
-        Some(format!("{index:0w$}\t{}\t{}\t{hex}\n", c.offset, c.length, w = self.width))
+    /// Writes the manifest line of chunk `index` into `out`; returns its length.
+    fn write_line(&self, index: usize, c: &Chunk, out: &mut [u8; MAX_LINE_LEN]) -> usize {
+        let mut len = put_decimal(out, index as u64, self.width);
+        for n in [c.offset, c.length] {
+            out[len] = b'\t';
+            len += 1;
+            len += put_decimal(&mut out[len..], n, 0);
+        }
+        out[len] = b'\t';
+        len += 1;
+        len += vfs_core::hex::encode_into(&c.digest, &mut out[len..]);
+        out[len] = b'\n';
+        len + 1
     }
 
     /// Reads manifest bytes at `offset`; 0 at the end.
     pub fn read_manifest(&self, offset: u64, buf: &mut [u8]) -> usize {
-        let header_len = MANIFEST_HEADER.len() as u64;
+        let header = MANIFEST_HEADER.as_bytes();
         let mut done = 0;
-        let mut pos = offset;
-        while done < buf.len() && pos < self.manifest_len() {
-            let (line_start, line) = if pos < header_len {
-                (0, String::from(MANIFEST_HEADER))
-            } else {
-                let i = self.line_ends.partition_point(|&end| end <= pos);
-                let start = if i == 0 { header_len } else { self.line_ends[i - 1] };
-                match self.line(i) {
-                    Some(line) => (start, line),
-                    None => break,
-                }
-            };
-            let skip = (pos - line_start) as usize;
-            let part = &line.as_bytes()[skip..];
+        if let Some(part) = usize::try_from(offset).ok().and_then(|o| header.get(o..)) {
+            done = part.len().min(buf.len());
+            buf[..done].copy_from_slice(&part[..done]);
+        }
+        if done == buf.len() {
+            return done;
+        }
+        let mut pos = offset + done as u64;
+        // Find the line holding `pos` once; every later line starts where the previous ended.
+        let first = self.line_ends.partition_point(|&end| end <= pos);
+        let mut line_start = first.checked_sub(1).map_or(header.len() as u64, |i| self.line_ends[i]);
+        let mut line = [0u8; MAX_LINE_LEN];
+        for (i, c) in self.chunks.iter().enumerate().skip(first) {
+            let len = self.write_line(i, c, &mut line);
+            let part = &line[(pos - line_start) as usize..len];
             let n = part.len().min(buf.len() - done);
             buf[done..done + n].copy_from_slice(&part[..n]);
             done += n;
             pos += n as u64;
+            if done == buf.len() {
+                break;
+            }
+            line_start = pos;
         }
         done
     }

@@ -115,6 +115,11 @@ impl<R: ReadAt> ChunkView<R> {
         self.size
     }
 
+    /// The modification time of the file the view is of; every entry of the view reports it.
+    pub fn modified(&self) -> Option<i64> {
+        self.modified
+    }
+
     pub fn metadata(&self, path: &str) -> Result<Metadata, VfsError> {
         let (node, canonical) = self.resolve(path)?;
         let (is_dir, size) = match node {
@@ -241,13 +246,17 @@ impl<R: ReadAt> ChunkView<R> {
             return Err(not_found());
         }
         let dir = path::split_last(here).0;
-        let count = self.chunk_count(scheme, dir)?;
-        let index = manifest::parse_chunk_name(name, count).ok_or_else(not_found)?;
         let (offset, length) = match scheme {
-            Scheme::Fixed(size) => fixed::chunk_span(self.size, size, index).ok_or_else(not_found)?,
+            Scheme::Fixed(size) => {
+                let count = self.chunk_count(scheme, dir)?;
+                let index = manifest::parse_chunk_name(name, count).ok_or_else(not_found)?;
+                fixed::chunk_span(self.size, size, index).ok_or_else(not_found)?
+            }
             Scheme::Cdc(_) => {
-                let chunks = self.index(scheme, dir)?;
-                let chunk = usize::try_from(index).ok().and_then(|i| chunks.chunks().get(i)).ok_or_else(not_found)?;
+                let index = self.index(scheme, dir)?;
+                let chunks = index.chunks();
+                let i = manifest::parse_chunk_name(name, chunks.len() as u64).ok_or_else(not_found)?;
+                let chunk = usize::try_from(i).ok().and_then(|i| chunks.get(i)).ok_or_else(not_found)?;
                 (chunk.offset, chunk.length)
             }
         };
@@ -277,13 +286,8 @@ impl<R: ReadAt> ChunkView<R> {
             return Ok(index);
         }
         let chunks = match scheme {
-            Scheme::Fixed(size) => {
-                let count = fixed::chunk_count(self.size, size);
-                if count > MAX_CHUNKS {
-                    return Err(too_many_chunks(dir, count));
-                }
-                fixed::chunks(&self.src, self.size, size)?
-            }
+            // Only reached below `fixed/<size>/`, which `resolve` admits only within MAX_CHUNKS.
+            Scheme::Fixed(size) => fixed::chunks(&self.src, self.size, size)?,
             Scheme::Cdc(params) => self.cdc_chunks(params, dir)?,
         };
         let index = Rc::new(ChunkIndex::new(chunks));

@@ -39,7 +39,7 @@ impl Dir for ViewDir {
 
     fn open(&self, path: &str) -> Result<Box<dyn File>> {
         let file = self.0.open(path)?;
-        let meta = self.0.metadata(path)?;
+        let meta = Metadata::file(file.size(), self.0.modified());
         Ok(Box::new(ViewEntry { view: self.0.clone(), file, meta }))
     }
 }
