@@ -5,7 +5,6 @@
 extern crate alloc;
 
 use alloc::boxed::Box;
-use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use vfs_archive::{Archive, EntryReader, has_archive_extension};
@@ -27,12 +26,12 @@ impl Plugin for ArchivePlugin {
         for warning in archive.warnings() {
             log::warn!("{base_path}: {warning}");
         }
-        Ok(Some(Box::new(ArchiveDir { archive: Rc::new(archive), file })))
+        Ok(Some(Box::new(ArchiveDir { archive, file })))
     }
 }
 
 struct ArchiveDir {
-    archive: Rc<Archive>,
+    archive: Archive,
     file: HostFile,
 }
 

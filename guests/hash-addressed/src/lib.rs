@@ -6,7 +6,6 @@
 extern crate alloc;
 
 use alloc::boxed::Box;
-use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use vfs_guest::{Dir, Error, File, HostFile, Metadata, Plugin, ReadAt, Result};
@@ -25,12 +24,12 @@ impl Plugin for HashAddressedPlugin {
     fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<Option<Box<dyn Dir>>> {
         let size = file.metadata()?.size;
         let pack = Pack::open(&file, size).map_err(|e| Error::Other(alloc::format!("{base_path}: {e}")))?;
-        Ok(pack.map(|pack| Box::new(PackDir { pack: Rc::new(pack), file }) as Box<dyn Dir>))
+        Ok(pack.map(|pack| Box::new(PackDir { pack, file }) as Box<dyn Dir>))
     }
 }
 
 struct PackDir {
-    pack: Rc<Pack>,
+    pack: Pack,
     file: HostFile,
 }
 
@@ -41,10 +40,6 @@ impl Dir for PackDir {
 
     fn read_dir(&self, path: &str) -> Result<Vec<String>> {
         self.pack.read_dir(path)
-    }
-
-    fn exists(&self, path: &str) -> Result<bool> {
-        self.pack.exists(path)
     }
 
     fn open(&self, path: &str) -> Result<Box<dyn File>> {
