@@ -34,7 +34,7 @@ pub fn open_and_walk(data: &[u8]) {
                     }
                 }
             }
-            // A backwards read restarts decoding; it must agree with the first pass.
+            // A backwards read restarts decoding; whatever it returns, it must not panic.
             if offset > 0 {
                 let mut again = [0u8; 16];
                 let _ = reader.read(data, 0, &mut again);

@@ -60,7 +60,7 @@ impl Archive {
     pub fn metadata(&self, path: &str) -> Result<Metadata, VfsError> {
         let id = self.lookup(path)?;
         Ok(match self.tree.node(id) {
-            Node::Dir { modified } => Metadata { is_dir: true, size: 0, modified },
+            Node::Dir { modified } => Metadata::dir(modified),
             Node::Leaf(e) => {
                 let size = match &e.content {
                     Content::Link(_) => match links::resolve(&self.tree, path) {
@@ -72,7 +72,7 @@ impl Archive {
                     },
                     _ => e.size,
                 };
-                Metadata { is_dir: false, size, modified: e.modified }
+                Metadata::file(size, e.modified)
             }
         })
     }
@@ -114,7 +114,7 @@ impl Archive {
             Content::Direct { offset } => EntryReader::direct(&shown, *offset, entry.size, entry.modified),
             Content::Zip(z) => EntryReader::zip(&shown, z, self.zip_ends.limit(z.header_offset), entry.size, entry.modified)?,
             Content::Empty => EntryReader::empty(&shown, entry.modified),
-            Content::Unreadable(why) => return Err(VfsError::Other(format!("{shown}: {why}"))),
+            Content::Unreadable(why) => return Err(ArchiveError::entry(&shown, why).into()),
             Content::Link(_) => return Err(link_error(&shown, LinkError::TooManyLinks)),
         })
     }
@@ -137,10 +137,11 @@ impl Archive {
 }
 
 fn link_error(path: &str, e: LinkError) -> VfsError {
-    VfsError::Other(match e {
-        LinkError::Escapes(target) => format!("{path}: link leads outside the archive (via {target:?})"),
-        LinkError::NotFound(name) => format!("{path}: link target not found in the archive (no {name:?})"),
-        LinkError::NotADirectory(name) => format!("{path}: link target passes through file {name:?}"),
-        LinkError::TooManyLinks => format!("{path}: more than {} links to follow (a loop?)", links::MAX_LINK_HOPS),
-    })
+    let what = match e {
+        LinkError::Escapes(target) => format!("link leads outside the archive (via {target:?})"),
+        LinkError::NotFound(name) => format!("link target not found in the archive (no {name:?})"),
+        LinkError::NotADirectory(name) => format!("link target passes through file {name:?}"),
+        LinkError::TooManyLinks => format!("more than {} links to follow (a loop?)", links::MAX_LINK_HOPS),
+    };
+    ArchiveError::entry(path, what).into()
 }

@@ -32,6 +32,6 @@ impl ArchiveError {
 
 impl From<ArchiveError> for VfsError {
     fn from(e: ArchiveError) -> Self {
-        VfsError::Other(e.to_string())
+        VfsError::other(e)
     }
 }

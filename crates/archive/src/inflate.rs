@@ -52,6 +52,17 @@ impl Inflater {
         }
     }
 
+    /// Back to the start of the stream, for a read before the current position. Reuses the
+    /// decoder's state and input buffer rather than allocating them again.
+    pub fn restart(&mut self) {
+        self.state.reset(DataFormat::Raw);
+        self.in_start = 0;
+        self.in_end = 0;
+        self.fetched = 0;
+        self.out_pos = 0;
+        self.ended = false;
+    }
+
     /// Decodes into `out` (non-empty). Returns the number of bytes written: at least one, or 0
     /// once the stream has ended.
     pub fn produce<R: ReadAt + ?Sized>(

@@ -2,7 +2,6 @@
 
 use crate::entry::{Content, Entry, LinkKind};
 use alloc::string::String;
-use alloc::vec;
 use alloc::vec::Vec;
 use vfs_core::{Node, NodeId, Tree, path};
 
@@ -23,33 +22,26 @@ pub(crate) enum LinkError {
 /// one included), at most [`MAX_LINK_HOPS`] times.
 pub(crate) fn resolve(tree: &Tree<Entry>, path: &str) -> Result<NodeId, LinkError> {
     // Components still to walk, last one first.
-    let mut pending: Vec<String> = path::components(path).into_iter().rev().map(String::from).collect();
-    // The directories walked so far, root first, so that `..` can step back.
-    let mut dirs: Vec<NodeId> = vec![Tree::<Entry>::ROOT];
+    let mut pending: Vec<&str> = path::components(path);
+    pending.reverse();
+    let mut dir = Tree::<Entry>::ROOT;
+    // The directories above `dir`, root first, so that `..` can step back.
+    let mut parents: Vec<NodeId> = Vec::new();
     let mut hops = 0;
-    let mut current = Tree::<Entry>::ROOT;
     while let Some(part) = pending.pop() {
-        let dir = *dirs.last().unwrap_or(&Tree::<Entry>::ROOT);
-        match part.as_str() {
-            "" | "." => {
-                current = dir;
-                continue;
-            }
+        match part {
+            "" | "." => continue,
             ".." => {
-                if dirs.len() == 1 {
-                    return Err(LinkError::Escapes(part));
-                }
-                dirs.pop();
-                current = *dirs.last().unwrap_or(&Tree::<Entry>::ROOT);
+                dir = parents.pop().ok_or_else(|| LinkError::Escapes(String::from(part)))?;
                 continue;
             }
             _ => {}
         }
-        let child = tree.child(dir, &part).ok_or_else(|| LinkError::NotFound(part.clone()))?;
+        let child = tree.child(dir, part).ok_or_else(|| LinkError::NotFound(String::from(part)))?;
         match tree.node(child) {
             Node::Dir { .. } => {
-                dirs.push(child);
-                current = child;
+                parents.push(dir);
+                dir = child;
             }
             Node::Leaf(Entry { content: Content::Link(link), .. }) => {
                 hops += 1;
@@ -57,7 +49,10 @@ pub(crate) fn resolve(tree: &Tree<Entry>, path: &str) -> Result<NodeId, LinkErro
                     return Err(LinkError::TooManyLinks);
                 }
                 match link.kind {
-                    LinkKind::Hard => dirs.truncate(1),
+                    LinkKind::Hard => {
+                        parents.clear();
+                        dir = Tree::<Entry>::ROOT;
+                    }
                     LinkKind::Symbolic => {
                         if link.target.starts_with('/') {
                             return Err(LinkError::Escapes(link.target.clone()));
@@ -67,16 +62,15 @@ pub(crate) fn resolve(tree: &Tree<Entry>, path: &str) -> Result<NodeId, LinkErro
                 if link.target.is_empty() {
                     return Err(LinkError::NotFound(link.target.clone()));
                 }
-                pending.extend(link.target.split('/').rev().map(String::from));
-                current = *dirs.last().unwrap_or(&Tree::<Entry>::ROOT);
+                pending.extend(link.target.split('/').rev());
             }
             Node::Leaf(_) => {
-                if !pending.iter().all(|p| p.is_empty() || p == ".") {
-                    return Err(LinkError::NotADirectory(part));
+                if !pending.iter().all(|p| p.is_empty() || *p == ".") {
+                    return Err(LinkError::NotADirectory(String::from(part)));
                 }
                 return Ok(child);
             }
         }
     }
-    Ok(current)
+    Ok(dir)
 }

@@ -15,6 +15,8 @@ use vfs_core::ReadAt;
 const METHOD_STORED: u16 = 0;
 const METHOD_DEFLATE: u16 = 8;
 const LOCAL_LEN: u64 = 30;
+/// Decoded bytes discarded per step when a read skips forward in a deflate stream.
+const SKIP_CHUNK: usize = 16 * 1024;
 
 /// An open entry. Holds no reference to the archive bytes: each read takes the source again, so
 /// the same reader works over whatever handle the caller has.
@@ -43,6 +45,7 @@ struct ZipReader {
     data_offset: Option<u64>,
     /// `None` for stored entries.
     inflater: Option<Inflater>,
+    /// Where skipped deflate output goes; allocated by the first read that skips.
     scratch: Vec<u8>,
     crc: Crc,
 }
@@ -108,7 +111,7 @@ impl EntryReader {
             data: data.clone(),
             end_limit,
             data_offset: None,
-            scratch: if inflater.is_some() { vec![0u8; 16 * 1024] } else { Vec::new() },
+            scratch: Vec::new(),
             inflater,
             crc: Crc { hasher: crc32fast::Hasher::new(), hashed: 0, expected: data.crc32, checked: false },
         };
@@ -173,15 +176,7 @@ impl EntryReader {
         match &mut self.source {
             Source::Empty => Ok(0),
             Source::Direct { offset: start } => {
-                if want == 0 {
-                    return Ok(0);
-                }
-                let at =
-                    start.checked_add(offset).ok_or_else(|| ArchiveError::entry(&self.path, "offset overflows"))?;
-                match src.read_at(at, &mut buf[..want])? {
-                    0 => Err(truncated(&self.path, self.size)),
-                    n => Ok(n),
-                }
+                read_span_into(src, &self.path, self.size, *start, offset, &mut buf[..want])
             }
             // Past the end there is nothing to check or decode.
             Source::Zip(_) if offset > self.size => Ok(0),
@@ -210,6 +205,25 @@ fn read_span<R: ReadAt + ?Sized>(
     Ok(data)
 }
 
+/// [`read_span`] into `buf` (already limited to the declared size): up to `buf.len()` bytes.
+fn read_span_into<R: ReadAt + ?Sized>(
+    src: &R,
+    path: &str,
+    size: u64,
+    start: u64,
+    offset: u64,
+    buf: &mut [u8],
+) -> Result<usize, ArchiveError> {
+    if buf.is_empty() {
+        return Ok(0);
+    }
+    let at = start.checked_add(offset).ok_or_else(|| ArchiveError::entry(path, "offset overflows"))?;
+    match src.read_at(at, buf)? {
+        0 => Err(truncated(path, size)),
+        n => Ok(n),
+    }
+}
+
 fn truncated(path: &str, size: u64) -> ArchiveError {
     ArchiveError::entry(
         path,
@@ -230,17 +244,9 @@ impl ZipReader {
         let data_offset = self.locate(src, path)?;
         let n = match &mut self.inflater {
             None => {
-                if buf.is_empty() {
-                    0
-                } else {
-                    match src.read_at(data_offset + offset, buf)? {
-                        0 => return Err(truncated(path, size)),
-                        n => {
-                            self.crc.feed(offset, &buf[..n]);
-                            n
-                        }
-                    }
-                }
+                let n = read_span_into(src, path, size, data_offset, offset, buf)?;
+                self.crc.feed(offset, &buf[..n]);
+                n
             }
             Some(inf) => {
                 let csize = self.data.compressed_size;
@@ -258,7 +264,10 @@ impl ZipReader {
                     )
                 };
                 if offset < inf.out_pos {
-                    *inf = Inflater::new();
+                    inf.restart();
+                }
+                if inf.out_pos < offset && self.scratch.is_empty() {
+                    self.scratch = vec![0u8; SKIP_CHUNK];
                 }
                 while inf.out_pos < offset {
                     let skip = (offset - inf.out_pos).min(self.scratch.len() as u64) as usize;

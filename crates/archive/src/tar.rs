@@ -88,17 +88,18 @@ pub(crate) fn index<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, inde
         let mut stored = if has_data { header_size } else { 0 };
 
         match typeflag {
-            b'x' | b'X' => {
+            b'x' | b'X' | b'g' => {
                 let data = read_meta(src, size, pos, data_start, header_size)?;
-                let records = pending.pax.get_or_insert_with(Records::new);
+                let records =
+                    if typeflag == b'g' { &mut globals } else { pending.pax.get_or_insert_with(Records::new) };
                 pax::parse(&data, records).map_err(|e| ArchiveError::tar(pos, format!("PAX header: {e}")))?;
             }
-            b'g' => {
-                let data = read_meta(src, size, pos, data_start, header_size)?;
-                pax::parse(&data, &mut globals).map_err(|e| ArchiveError::tar(pos, format!("PAX header: {e}")))?;
+            b'L' | b'K' => {
+                let mut data = read_meta(src, size, pos, data_start, header_size)?;
+                data.truncate(text(&data).len());
+                let slot = if typeflag == b'L' { &mut pending.long_name } else { &mut pending.long_link };
+                *slot = Some(data);
             }
-            b'L' => pending.long_name = Some(text(&read_meta(src, size, pos, data_start, header_size)?).to_vec()),
-            b'K' => pending.long_link = Some(text(&read_meta(src, size, pos, data_start, header_size)?).to_vec()),
             // A volume label names the tape, not a file.
             b'V' => {}
             b'M' => {
@@ -114,7 +115,7 @@ pub(crate) fn index<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, inde
                     data_start = skip_sparse_extensions(src, size, data_start)?;
                 }
                 let meta = Meta { globals: &globals, pending: &pending };
-                stored = member(&Header(header), pos, data_start, header_size, &meta, index)?;
+                stored = member(&Header(header), pos, data_start, stored, &meta, index)?;
                 pending = Pending::default();
             }
         }
@@ -165,13 +166,13 @@ impl Meta<'_> {
     }
 }
 
-/// Adds the member of header `h` to `index`. Returns the number of data bytes it occupies in the
-/// archive.
+/// Adds the member of header `h` to `index`. `stored` is the size of its data in the archive
+/// according to the header; returns that size after PAX records had their say.
 fn member(
     h: &Header<'_>,
     pos: u64,
     data_start: u64,
-    header_size: u64,
+    mut stored: u64,
     meta: &Meta<'_>,
     index: &mut Index,
 ) -> Result<u64, ArchiveError> {
@@ -190,7 +191,6 @@ fn member(
         None => h.mtime().ok(),
     };
     let typeflag = h.typeflag();
-    let mut stored = if matches!(typeflag, b'1'..=b'6') { 0 } else { header_size };
     if let Some(v) = meta.get("size") {
         stored = pax::size(v).ok_or_else(|| ArchiveError::tar(pos, "PAX size is not a number"))?;
     }

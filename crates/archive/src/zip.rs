@@ -212,16 +212,15 @@ fn symlink<R: ReadAt + ?Sized>(src: &R, name: &str, entry: Entry, directory: u64
         Ok(r) => r,
         Err(e) => return unreadable(format!("symbolic link target cannot be read: {e}")),
     };
-    let mut target = alloc::vec![0u8; *size as usize];
-    let mut done = 0;
-    while done < target.len() {
-        match reader.read(src, done as u64, &mut target[done..]) {
-            Ok(0) => break,
-            Ok(n) => done += n,
+    // An empty target is not read at all, so its local header and CRC are not checked.
+    let target = if *size == 0 {
+        Vec::new()
+    } else {
+        match reader.read_vec(src, 0, *size as usize) {
+            Ok(t) => t,
             Err(e) => return unreadable(format!("symbolic link target cannot be read: {e}")),
         }
-    }
-    target.truncate(done);
+    };
     let target = decode_utf8_or_latin1(&target).into_owned();
     Entry { size: 0, modified: *modified, content: Content::Link(Link { kind: LinkKind::Symbolic, target }) }
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{compare_with_python, fixture, open_bytes, read_path, walk};
+use common::{compare_with_python, fixture, open_bytes, open_fixture, read_path, walk};
 use vfs_archive::{Archive, Kind};
 
 const TARS: &[&str] = &[
@@ -74,19 +74,17 @@ fn msdos_directory_attribute() {
 fn documented_tar_differences() {
     // The second archive after the first one's end marker is not read: Python and GNU tar both
     // list only file1.
-    let data = std::fs::read(fixture("libarchive/test_read_format_tar_concatenated.tar")).unwrap();
-    assert_eq!(walk(&open_bytes(&data)).keys().collect::<Vec<_>>(), ["file1"]);
+    let (_, a) = open_fixture("libarchive/test_read_format_tar_concatenated.tar");
+    assert_eq!(walk(&a).keys().collect::<Vec<_>>(), ["file1"]);
 
     // A GNU volume label is not a file (Python lists it as a member named "label").
-    let data = std::fs::read(fixture("libarchive/test_read_format_tar_empty_with_gnulabel.tar")).unwrap();
-    let a = open_bytes(&data);
+    let (_, a) = open_fixture("libarchive/test_read_format_tar_empty_with_gnulabel.tar");
     assert!(a.read_dir("").unwrap().is_empty());
 
     // Global PAX records apply to every later entry, `path` included (as in Python and GNU tar):
     // the first file is named "global1", and after a global `path=` the last two have empty
     // names, which we drop with a warning where Python lists "" and GNU tar ".".
-    let data = std::fs::read(fixture("go-tar/pax-global-records.tar")).unwrap();
-    let a = open_bytes(&data);
+    let (_, a) = open_fixture("go-tar/pax-global-records.tar");
     assert_eq!(a.read_dir("").unwrap(), ["file2", "global1"]);
     assert_eq!(a.metadata("global1").unwrap().modified, Some(1_500_000_000));
     assert_eq!(a.warnings().iter().filter(|w| w.contains("name is empty")).count(), 2, "{:?}", a.warnings());
@@ -121,24 +119,21 @@ fn non_archives_are_not_recognised() {
 
 #[test]
 fn test_zip_png_is_byte_identical() {
-    let data = std::fs::read(fixture("go-zip/test.zip")).unwrap();
+    let (data, a) = open_fixture("go-zip/test.zip");
     let png = std::fs::read(fixture("go-zip/gophercolor16x16.png")).unwrap();
-    let a = open_bytes(&data);
     assert_eq!(read_path(&a, data.as_slice(), "gophercolor16x16.png").unwrap(), png);
     assert_eq!(read_path(&a, data.as_slice(), "test.txt").unwrap().len(), 26);
 }
 
 #[test]
 fn bad_crc_entry_fails_and_flipped_byte_is_caught() {
-    let data = std::fs::read(fixture("libarchive/test_read_format_zip.zip")).unwrap();
-    let a = open_bytes(&data);
+    let (data, a) = open_fixture("libarchive/test_read_format_zip.zip");
     let results: Vec<_> = ["file1", "file2"].iter().map(|p| read_path(&a, data.as_slice(), p)).collect();
     let failures: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
     assert_eq!(failures.len(), 1, "{results:?}");
     assert!(failures[0].contains("CRC-32 mismatch"), "{}", failures[0]);
 
-    let mut data = std::fs::read(fixture("go-zip/crc32-not-streamed.zip")).unwrap();
-    let a = open_bytes(&data);
+    let (mut data, a) = open_fixture("go-zip/crc32-not-streamed.zip");
     let foo = read_path(&a, data.as_slice(), "foo.txt").unwrap();
     let at = data.windows(foo.len()).position(|w| w == foo).unwrap();
     data[at] ^= 0x20;
@@ -153,8 +148,7 @@ fn bad_crc_entry_fails_and_flipped_byte_is_caught() {
 
 #[test]
 fn symlink_out_of_the_archive_is_listed_but_refused() {
-    let data = std::fs::read(fixture("go-zip/symlink.zip")).unwrap();
-    let a = open_bytes(&data);
+    let (_, a) = open_fixture("go-zip/symlink.zip");
     let m = a.metadata("symlink").unwrap();
     assert!(!m.is_dir);
     let err = a.open_file("symlink").err().unwrap().to_string();
@@ -163,16 +157,14 @@ fn symlink_out_of_the_archive_is_listed_but_refused() {
 
 #[test]
 fn tar_hard_link_reads_its_target() {
-    let data = std::fs::read(fixture("go-tar/hardlink.tar")).unwrap();
-    let a = open_bytes(&data);
+    let (data, a) = open_fixture("go-tar/hardlink.tar");
     assert_eq!(a.metadata("hard.txt").unwrap().size, 15);
     assert_eq!(read_path(&a, data.as_slice(), "hard.txt"), read_path(&a, data.as_slice(), "file.txt"));
 }
 
 #[test]
 fn nested_zip_opens_from_its_content() {
-    let data = std::fs::read(fixture("libarchive/test_read_format_zip_nested.zip")).unwrap();
-    let a = open_bytes(&data);
+    let (data, a) = open_fixture("libarchive/test_read_format_zip_nested.zip");
     let inner = read_path(&a, data.as_slice(), "small.zip").unwrap();
     let b = open_bytes(&inner);
     let files: Vec<_> = walk(&b).into_iter().filter(|(_, m)| !m.is_dir).collect();
@@ -184,8 +176,7 @@ fn nested_zip_opens_from_its_content() {
 
 #[test]
 fn lookups_follow_path_rules() {
-    let data = std::fs::read(fixture("go-zip/subdir.zip")).unwrap();
-    let a = open_bytes(&data);
+    let (_, a) = open_fixture("go-zip/subdir.zip");
     assert_eq!(a.read_dir("/a/./b/").unwrap(), ["c"]);
     assert_eq!(a.read_dir("a/b/../b").unwrap(), ["c"]);
     assert!(a.metadata("/").unwrap().is_dir);

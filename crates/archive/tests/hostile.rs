@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::build::{TarEntry, tar, tar_file, tar_header, tar_link, zip, zip_file};
+use common::build::{TarEntry, ZipEntry, tar, tar_file, tar_header, tar_link, zip, zip_file};
 use common::{open_bytes, read_all, read_path, walk};
 use vfs_archive::Archive;
 
@@ -128,9 +128,9 @@ fn zip_names_links_and_duplicates() {
         zip_file("dup", b"one"),
         zip_file("dup", b"two"),
         zip_file("target.txt", b"target"),
-        common::build::ZipEntry { unix_mode: 0o120777, ..zip_file("good-link", b"target.txt") },
-        common::build::ZipEntry { unix_mode: 0o120777, ..zip_file("bad-link", b"../../../etc/shadow") },
-        common::build::ZipEntry { unix_mode: 0o120777, ..zip_file("loop", b"loop") },
+        ZipEntry { unix_mode: 0o120777, ..zip_file("good-link", b"target.txt") },
+        ZipEntry { unix_mode: 0o120777, ..zip_file("bad-link", b"../../../etc/shadow") },
+        ZipEntry { unix_mode: 0o120777, ..zip_file("loop", b"loop") },
     ]);
     let data = z.bytes;
     let a = open_bytes(&data);
@@ -146,7 +146,7 @@ fn zip_names_links_and_duplicates() {
 #[test]
 fn deflate_bomb_with_lying_size_is_refused() {
     let zeros = vec![0u8; 20 << 20];
-    let z = zip(&[common::build::ZipEntry { deflate: true, size: Some(1000), ..zip_file("bomb", &zeros) }]);
+    let z = zip(&[ZipEntry { deflate: true, size: Some(1000), ..zip_file("bomb", &zeros) }]);
     assert!(z.bytes.len() < 100_000);
     let a = open_bytes(&z.bytes);
     assert_eq!(a.metadata("bomb").unwrap().size, 1000);
@@ -159,7 +159,7 @@ fn deflate_bomb_with_lying_size_is_refused() {
     assert_eq!(r.read(z.bytes.as_slice(), 0, &mut buf[..500]).unwrap(), 500);
 
     // The other lie: the stream ends before the declared size.
-    let z = zip(&[common::build::ZipEntry { deflate: true, size: Some(5000), ..zip_file("short", &[1u8; 100]) }]);
+    let z = zip(&[ZipEntry { deflate: true, size: Some(5000), ..zip_file("short", &[1u8; 100]) }]);
     let a = open_bytes(&z.bytes);
     let err = read_path(&a, z.bytes.as_slice(), "short").unwrap_err();
     assert!(err.contains("deflate stream ends after 100 bytes, but the entry declares 5000"), "{err}");
@@ -169,7 +169,7 @@ fn deflate_bomb_with_lying_size_is_refused() {
 fn zip_size_lies_and_overlaps() {
     // Stored entry claiming more bytes than there are before the next entry.
     let z = zip(&[
-        common::build::ZipEntry { size: Some(500), csize: Some(500), ..zip_file("liar", b"short") },
+        ZipEntry { size: Some(500), csize: Some(500), ..zip_file("liar", b"short") },
         zip_file("next", b"next"),
     ]);
     let a = open_bytes(&z.bytes);
@@ -178,7 +178,7 @@ fn zip_size_lies_and_overlaps() {
     assert_eq!(read_path(&a, z.bytes.as_slice(), "next").unwrap(), b"next");
 
     // Stored entry whose two sizes disagree.
-    let z = zip(&[common::build::ZipEntry { size: Some(4), ..zip_file("odd", b"12345678") }]);
+    let z = zip(&[ZipEntry { size: Some(4), ..zip_file("odd", b"12345678") }]);
     let a = open_bytes(&z.bytes);
     assert!(a.open_file("odd").err().unwrap().to_string().contains("stored entry has size 4 but 8 bytes"));
 
@@ -198,9 +198,9 @@ fn zip_size_lies_and_overlaps() {
 #[test]
 fn zip_unsupported_and_encrypted_entries_are_listed() {
     let z = zip(&[
-        common::build::ZipEntry { method: Some(12), ..zip_file("b.bz2", b"BZh") },
-        common::build::ZipEntry { flags: 1, ..zip_file("secret", b"xxxxxxxxxxxx") },
-        common::build::ZipEntry { method: Some(99), flags: 1, ..zip_file("aes", b"xxxx") },
+        ZipEntry { method: Some(12), ..zip_file("b.bz2", b"BZh") },
+        ZipEntry { flags: 1, ..zip_file("secret", b"xxxxxxxxxxxx") },
+        ZipEntry { method: Some(99), flags: 1, ..zip_file("aes", b"xxxx") },
     ]);
     let a = open_bytes(&z.bytes);
     assert_eq!(a.read_dir("").unwrap(), ["aes", "b.bz2", "secret"]);
@@ -229,7 +229,7 @@ fn truncated_zips_fail_clearly() {
 #[test]
 fn deflate_random_access_and_crc() {
     let text: Vec<u8> = (0..200_000u32).flat_map(|i| format!("{i} ").into_bytes()).collect();
-    let z = zip(&[common::build::ZipEntry { deflate: true, ..zip_file("t", &text) }]);
+    let z = zip(&[ZipEntry { deflate: true, ..zip_file("t", &text) }]);
     let a = open_bytes(&z.bytes);
     let mut r = a.open_file("t").unwrap();
     let mut buf = vec![0u8; 777];
@@ -242,7 +242,7 @@ fn deflate_random_access_and_crc() {
     assert_eq!(read_all(a.open_file("t").unwrap(), z.bytes.as_slice()).unwrap(), text);
 
     // The same entry with a wrong CRC fails on the read that reaches the end, not before.
-    let z = zip(&[common::build::ZipEntry { deflate: true, crc: Some(0x1234), ..zip_file("t", &text) }]);
+    let z = zip(&[ZipEntry { deflate: true, crc: Some(0x1234), ..zip_file("t", &text) }]);
     let a = open_bytes(&z.bytes);
     let mut r = a.open_file("t").unwrap();
     let mut buf = vec![0u8; 8192];
@@ -279,9 +279,9 @@ fn zip_name_encodings_and_timestamps() {
     let mut ut = vec![0x55, 0x54, 5, 0, 1];
     ut.extend_from_slice(&1_234_567_890i32.to_le_bytes());
     let z = zip(&[
-        common::build::ZipEntry { raw_name: Some(raw), extra: &ut, ..zip_file("", b"1") },
-        common::build::ZipEntry { raw_name: Some(b"old-name"), extra: &field, ..zip_file("", b"2") },
-        common::build::ZipEntry { raw_name: Some(b"stale"), extra: &stale, ..zip_file("", b"3") },
+        ZipEntry { raw_name: Some(raw), extra: &ut, ..zip_file("", b"1") },
+        ZipEntry { raw_name: Some(b"old-name"), extra: &field, ..zip_file("", b"2") },
+        ZipEntry { raw_name: Some(b"stale"), extra: &stale, ..zip_file("", b"3") },
     ]);
     let a = open_bytes(&z.bytes);
     assert_eq!(a.read_dir("").unwrap(), ["café-über.txt", "stale", unicode]);

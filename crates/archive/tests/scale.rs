@@ -3,10 +3,11 @@
 
 mod common;
 
-use common::build::{tar, tar_file, zip, zip_file};
-use common::walk;
+use common::build::{ZipEntry, tar, tar_file, zip, zip_file};
+use common::{Listed, walk};
 use std::cell::Cell;
-use std::time::Instant;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 use vfs_archive::Archive;
 use vfs_core::{IoError, ReadAt};
 
@@ -28,18 +29,34 @@ fn names() -> Vec<String> {
     (0..ENTRIES).map(|i| format!("dir{:03}/file{i:06}.txt", i / 1000)).collect()
 }
 
+/// An archive opened through a read counter, then walked.
+struct Counted {
+    archive: Archive,
+    /// Source reads taken to index it.
+    calls: usize,
+    listed: BTreeMap<String, Listed>,
+    opened: Duration,
+    /// Open and walk together.
+    walked: Duration,
+}
+
+fn open_counted(data: &[u8]) -> Counted {
+    let src = Counting { data, calls: Cell::new(0) };
+    let t = Instant::now();
+    let archive = Archive::open(&src, data.len() as u64).unwrap().unwrap();
+    let opened = t.elapsed();
+    let calls = src.calls.get();
+    let listed = walk(&archive);
+    let walked = t.elapsed();
+    Counted { archive, calls, listed, opened, walked }
+}
+
 #[test]
 fn hundred_thousand_entry_zip() {
     let names = names();
     let entries: Vec<_> = names.iter().map(|n| zip_file(n, b"x")).collect();
     let data = zip(&entries).bytes;
-    let src = Counting { data: &data, calls: Cell::new(0) };
-    let t = Instant::now();
-    let a = Archive::open(&src, data.len() as u64).unwrap().unwrap();
-    let opened = t.elapsed();
-    let calls = src.calls.get();
-    let listed = walk(&a);
-    let walked = t.elapsed();
+    let Counted { archive: a, calls, listed, opened, walked } = open_counted(&data);
     assert_eq!(listed.len(), ENTRIES + 100);
     // The directory is ~6.6 MB: 256 KiB windows plus the tail read.
     assert!(calls < 40, "{calls} reads to index");
@@ -65,13 +82,7 @@ fn hundred_thousand_entry_tar() {
     let names = names();
     let entries: Vec<_> = names.iter().map(|n| tar_file(n, b"")).collect();
     let data = tar(&entries);
-    let src = Counting { data: &data, calls: Cell::new(0) };
-    let t = Instant::now();
-    let a = Archive::open(&src, data.len() as u64).unwrap().unwrap();
-    let opened = t.elapsed();
-    let calls = src.calls.get();
-    let listed = walk(&a);
-    let walked = t.elapsed();
+    let Counted { calls, listed, opened, walked, .. } = open_counted(&data);
     assert_eq!(listed.len(), ENTRIES + 100);
     // ~51 MB of headers in 256 KiB windows.
     assert!(calls <= data.len() / (256 * 1024) + 3, "{calls} reads to index");
@@ -94,7 +105,7 @@ fn hundred_thousand_entry_tar() {
 #[test]
 fn sequential_deflate_reads_are_linear() {
     let big: Vec<u8> = (0..8u32 << 20).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8 & 0x3f).collect();
-    let z = zip(&[common::build::ZipEntry { deflate: true, ..zip_file("big", &big) }]);
+    let z = zip(&[ZipEntry { deflate: true, ..zip_file("big", &big) }]);
     let a = common::open_bytes(&z.bytes);
     let src = Counting { data: &z.bytes, calls: Cell::new(0) };
     let t = Instant::now();

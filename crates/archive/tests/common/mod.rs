@@ -18,6 +18,13 @@ pub fn open_bytes(data: &[u8]) -> Archive {
     Archive::open(data, data.len() as u64).expect("open").expect("recognised as an archive")
 }
 
+/// A fixture's bytes and the archive they hold.
+pub fn open_fixture(rel: &str) -> (Vec<u8>, Archive) {
+    let data = std::fs::read(fixture(rel)).unwrap();
+    let a = open_bytes(&data);
+    (data, a)
+}
+
 /// Reads an entry to its end in 8 KiB steps at increasing offsets, as a guest would.
 pub fn read_all<R: ReadAt + ?Sized>(mut reader: EntryReader, src: &R) -> Result<Vec<u8>, String> {
     let mut out = Vec::new();
