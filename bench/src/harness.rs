@@ -63,7 +63,7 @@ pub fn read_sequential(node: &Node, chunk: usize) -> anyhow::Result<u64> {
 pub fn walk(instance: &mut Instance, vfs: ResourceAny, dir: &str, out: &mut Vec<String>) -> anyhow::Result<()> {
     let names = instance.vfs_read_dir(vfs, dir)?.map_err(|e| anyhow!("read-dir {dir:?}: {e:?}"))?;
     for name in names {
-        let path = if dir.is_empty() { name } else { format!("{dir}/{name}") };
+        let path = vfs_core::path::join(dir, &name);
         let meta = instance.vfs_metadata(vfs, &path)?.map_err(|e| anyhow!("metadata {path:?}: {e:?}"))?;
         if meta.file_type == vfs_host::bindings::VfsFileType::Directory {
             walk(instance, vfs, &path, out)?;

@@ -1,6 +1,7 @@
 //! The hash-addressed guest: verified sequential reads of a big blob, and random 4 KiB reads
 //! with the host reads each one costs.
 
+use crate::blake3_ceiling::Ceiling;
 use crate::chunk::{BLOCK, native_blake3};
 use crate::harness;
 use crate::inputs::{BIG_LEN, Inputs};
@@ -19,7 +20,7 @@ const RANDOM_LEN: usize = 4096;
 /// Host reads a random read may cost: two outboard lookups' worth.
 const HOST_READS_GOAL: f64 = 2.0;
 
-pub fn run(vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+pub fn run(vfs: &Vfs, inputs: &Inputs, ceiling: &Ceiling, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let path = format!("{}:containers/bench/big.bin", inputs.big_pack.display());
     let guest = median(RUNS, || {
         let node = vfs.resolve(&path)?;
@@ -37,7 +38,7 @@ pub fn run(vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Result<()
         native,
         0.5,
     ));
-    let narrow = crate::blake3_ceiling::four_lane_time(&inputs.random)?;
+    let narrow = ceiling.four_lane_time()?;
     rows.push(Row::info(
         "  ceiling: native BLAKE3 of the same bytes at 4 lanes (the wasm SIMD128 width)",
         rate(BIG_LEN, narrow),

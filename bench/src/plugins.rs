@@ -114,7 +114,6 @@ fn native_open_cost(guest: &str, input: &Path) -> anyhow::Result<Duration> {
                 vfs_archive::Archive::open(&file, size)?.ok_or_else(|| anyhow::anyhow!("not an archive"))?;
             }
             "chunk-view" => {
-                let size = file.metadata()?.len();
                 let view = vfs_chunk::ChunkView::new(&file as &dyn ReadAt, size, None);
                 std::hint::black_box(view.size());
             }

@@ -17,7 +17,7 @@
 
 use crate::bindings::{Level, OpenResult, VfsError, VfsFileType, VfsMetadata};
 use crate::error::{Error, VfsReason};
-use crate::host_file::{HostFile, lock, unix_seconds};
+use crate::host_file::{HostFile, lock, native_metadata, unix_seconds};
 use crate::instance::SharedInstance;
 use crate::runtime::{Plugin, Runtime};
 use std::path::{Path, PathBuf};
@@ -38,9 +38,9 @@ pub struct Vfs {
 /// What a path resolved to.
 #[derive(Clone)]
 pub enum Node {
-    NativeFile { path: PathBuf, file: Arc<std::fs::File> },
+    /// A file on disk or one a plugin exported: what the next plugin is opened on.
+    File(HostFile),
     NativeDir(PathBuf),
-    GuestFile { instance: SharedInstance, file: ResourceAny },
     GuestDir { instance: SharedInstance, vfs: ResourceAny, path: String },
 }
 
@@ -74,10 +74,11 @@ impl Vfs {
 
     fn enter(&self, base: &str, segment: &str, mut node: Node) -> Result<Node, Error> {
         for _ in 0..MAX_FILE_RESULTS {
-            if node.metadata(base)?.is_dir {
-                return Err(Error::vfs(base, VfsReason::IsADirectory));
-            }
-            let file = node.host_file();
+            let meta = node.metadata(base)?;
+            let file = match &node {
+                Node::File(file) if !meta.is_dir => file,
+                _ => return Err(Error::vfs(base, VfsReason::IsADirectory)),
+            };
             let mut produced = None;
             for plugin in &self.plugins {
                 if !plugin.detect(&self.runtime, base, segment)? {
@@ -90,12 +91,12 @@ impl Vfs {
                 match result {
                     Ok(OpenResult::None) => continue,
                     Ok(OpenResult::Directory(vfs)) => {
-                        return Node::GuestDir { instance, vfs, path: String::new() }
-                            .lookup(&format!("{base}:"), segment);
+                        let (node, _) = Node::lookup(&instance, vfs, &format!("{base}:{segment}"), segment)?;
+                        return Ok(node);
                     }
                     Ok(OpenResult::File(file)) => {
                         log::debug!("{} returned a file for {base}:{segment}; detecting again", plugin.name);
-                        produced = Some(Node::GuestFile { instance, file });
+                        produced = Some(Node::File(HostFile::Guest { owner: instance, file }));
                         break;
                     }
                     Err(e) => return Err(vfs_error(&format!("{base}:{segment}"), e)),
@@ -104,7 +105,7 @@ impl Vfs {
             node = produced.ok_or_else(|| Error::vfs(base, VfsReason::NotAnArchive))?;
         }
         let plugin = match &node {
-            Node::GuestFile { instance, .. } => lock(instance)?.plugin().to_string(),
+            Node::File(HostFile::Guest { owner, .. }) => lock(owner)?.plugin().to_string(),
             _ => String::from("?"),
         };
         Err(Error::plugin(
@@ -130,40 +131,31 @@ pub fn vfs_error(path: &str, e: VfsError) -> Error {
 
 impl Node {
     pub fn native(path: &Path) -> Result<Node, Error> {
+        Self::native_entry(path).map(|(node, _)| node)
+    }
+
+    /// A path on disk and the metadata that told a file from a directory: looked up, then opened.
+    fn native_entry(path: &Path) -> Result<(Node, Metadata), Error> {
         let shown = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::vfs(&shown, VfsReason::NotFound),
             _ => Error::io(shown.clone(), e),
         })?;
         if meta.is_dir() {
-            return Ok(Node::NativeDir(path.to_path_buf()));
+            return Ok((Node::NativeDir(path.to_path_buf()), native_dir_metadata(&meta)));
         }
         let file = std::fs::File::open(path).map_err(|e| Error::io(shown, e))?;
-        Ok(Node::NativeFile { path: path.to_path_buf(), file: Arc::new(file) })
-    }
-
-    /// The `host-file` a plugin opened on this node reads through.
-    pub fn host_file(&self) -> HostFile {
-        match self {
-            Node::NativeFile { file, .. } => HostFile::Native(file.clone()),
-            Node::GuestFile { instance, file } => HostFile::Guest { owner: instance.clone(), file: *file },
-            // Directories are rejected before a host file is needed.
-            Node::NativeDir(_) | Node::GuestDir { .. } => HostFile::Memory(Arc::from(&[][..])),
-        }
+        Ok((Node::File(HostFile::Native(Arc::new(file))), native_metadata(&meta).into()))
     }
 
     /// `shown` names the node in errors.
     pub fn metadata(&self, shown: &str) -> Result<Metadata, Error> {
         match self {
-            Node::NativeFile { file, .. } => {
-                let m = file.metadata().map_err(|e| Error::io(shown, e))?;
-                Ok(Metadata { is_dir: false, size: m.len(), modified: m.modified().ok().and_then(unix_seconds) })
-            }
+            Node::File(file) => file.metadata().map(Into::into).map_err(|e| named(shown, e)),
             Node::NativeDir(path) => {
                 let m = std::fs::metadata(path).map_err(|e| Error::io(shown, e))?;
-                Ok(Metadata { is_dir: true, size: 0, modified: m.modified().ok().and_then(unix_seconds) })
+                Ok(native_dir_metadata(&m))
             }
-            Node::GuestFile { instance, file } => Ok(lock(instance)?.file_metadata(*file)?.into()),
             Node::GuestDir { instance, vfs, path } => {
                 lock(instance)?.vfs_metadata(*vfs, path)?.map(Into::into).map_err(|e| vfs_error(shown, e))
             }
@@ -185,46 +177,59 @@ impl Node {
             Node::GuestDir { instance, vfs, path } => {
                 lock(instance)?.vfs_read_dir(*vfs, path)?.map_err(|e| vfs_error(shown, e))
             }
-            Node::NativeFile { .. } | Node::GuestFile { .. } => Err(Error::vfs(shown, VfsReason::NotADirectory)),
+            Node::File(_) => Err(Error::vfs(shown, VfsReason::NotADirectory)),
         }
     }
 
-    /// The child `name` of a directory node.
-    pub fn child(&self, shown: &str, name: &str) -> Result<Node, Error> {
+    /// The child `name` of a directory node (`shown` names it in errors), with the metadata its
+    /// lookup found.
+    pub fn child(&self, shown: &str, name: &str) -> Result<(Node, Metadata), Error> {
         match self {
-            Node::NativeDir(path) => Node::native(&path.join(name)),
-            Node::GuestDir { path, .. } => {
-                let sub = if path.is_empty() { name.to_string() } else { format!("{path}/{name}") };
-                self.lookup(shown, &sub)
+            Node::NativeDir(path) => Node::native_entry(&path.join(name)),
+            Node::GuestDir { instance, vfs, path } => {
+                Node::lookup(instance, *vfs, shown, &vfs_core::path::join(path, name))
             }
-            Node::NativeFile { .. } | Node::GuestFile { .. } => Err(Error::vfs(shown, VfsReason::NotADirectory)),
+            Node::File(_) => Err(Error::vfs(shown, VfsReason::NotADirectory)),
         }
     }
 
-    /// Looks `path` up inside the plugin tree this node belongs to: `metadata`, then `open` for
-    /// a file or the directory itself, as decomp-toolkit does.
-    fn lookup(&self, shown_prefix: &str, path: &str) -> Result<Node, Error> {
-        let Node::GuestDir { instance, vfs, .. } = self else {
-            return Err(Error::vfs(shown_prefix, VfsReason::NotADirectory));
-        };
-        let shown = format!("{shown_prefix}{path}");
+    /// Looks `path` up inside a plugin's tree: `metadata`, then `open` for a file or the
+    /// directory itself, as decomp-toolkit does. `shown` names it in errors.
+    fn lookup(
+        instance: &SharedInstance,
+        vfs: ResourceAny,
+        shown: &str,
+        path: &str,
+    ) -> Result<(Node, Metadata), Error> {
         let mut guard = lock(instance)?;
-        let meta = guard.vfs_metadata(*vfs, path)?.map_err(|e| vfs_error(&shown, e))?;
-        if meta.file_type == VfsFileType::Directory {
-            return Ok(Node::GuestDir { instance: instance.clone(), vfs: *vfs, path: path.to_string() });
-        }
-        let file = guard.vfs_open(*vfs, path)?.map_err(|e| vfs_error(&shown, e))?;
-        Ok(Node::GuestFile { instance: instance.clone(), file })
+        let meta = guard.vfs_metadata(vfs, path)?.map_err(|e| vfs_error(shown, e))?;
+        let node = if meta.file_type == VfsFileType::Directory {
+            Node::GuestDir { instance: instance.clone(), vfs, path: path.to_string() }
+        } else {
+            let file = guard.vfs_open(vfs, path)?.map_err(|e| vfs_error(shown, e))?;
+            Node::File(HostFile::Guest { owner: instance.clone(), file })
+        };
+        Ok((node, meta.into()))
     }
 
     /// Reads up to `size` bytes at `offset`; fewer only at the end.
     pub fn read(&self, shown: &str, offset: u64, size: usize) -> Result<Vec<u8>, Error> {
         match self {
-            Node::NativeFile { .. } | Node::GuestFile { .. } => self.host_file().read(offset, size).map_err(|e| match e {
-                Error::Io { source, .. } => Error::io(shown, source),
-                e => e,
-            }),
+            Node::File(file) => file.read(offset, size).map_err(|e| named(shown, e)),
             Node::NativeDir(_) | Node::GuestDir { .. } => Err(Error::vfs(shown, VfsReason::IsADirectory)),
         }
+    }
+}
+
+/// A directory's size is reported as 0, whatever the file system says.
+fn native_dir_metadata(m: &std::fs::Metadata) -> Metadata {
+    Metadata { is_dir: true, size: 0, modified: m.modified().ok().and_then(unix_seconds) }
+}
+
+/// A host I/O error named after the path the user gave rather than the host-file call.
+fn named(shown: &str, e: Error) -> Error {
+    match e {
+        Error::Io { source, .. } => Error::io(shown, source),
+        e => e,
     }
 }

@@ -29,7 +29,7 @@ fn walk(vfs: &vfs_host::Vfs, root: &str) -> Vec<(String, u64)> {
     while let Some((node, shown, rel)) = stack.pop() {
         for name in node.read_dir(&shown).unwrap() {
             let child_shown = format!("{shown}{}{name}", if rel.is_empty() { "" } else { "/" });
-            let child = node.child(&child_shown, &name).unwrap();
+            let (child, _) = node.child(&child_shown, &name).unwrap();
             let meta = child.metadata(&child_shown).unwrap();
             let child_rel = if rel.is_empty() { name.clone() } else { format!("{rel}/{name}") };
             if meta.is_dir {

@@ -13,14 +13,20 @@ const PROGRESS_MIN: u64 = 64 << 20;
 
 pub fn cat(vfs: &Vfs, path: &str, out: &mut impl Write) -> Result<(), Error> {
     let node = vfs.resolve(path)?;
-    copy_file(&node, path, out, None)?;
+    let size = node.metadata(path)?.size;
+    copy_file(&node, path, size, out, None)?;
     out.flush().map_err(|e| Error::io("writing output", e))
 }
 
-/// Streams a file node to `out`, refusing to go past its declared size: a plugin that keeps
+/// Streams a file node to `out`, refusing to go past its declared `size`: a plugin that keeps
 /// returning data would otherwise never end.
-fn copy_file(node: &Node, shown: &str, out: &mut impl Write, progress: Option<&ProgressBar>) -> Result<u64, Error> {
-    let size = node.metadata(shown)?.size;
+fn copy_file(
+    node: &Node,
+    shown: &str,
+    size: u64,
+    out: &mut impl Write,
+    progress: Option<&ProgressBar>,
+) -> Result<u64, Error> {
     let mut offset = 0u64;
     loop {
         let chunk = node.read(shown, offset, READ_SIZE)?;
@@ -64,7 +70,7 @@ fn copy_to(node: &Node, shown: &str, target: &Path, size: u64) -> Result<(), Err
         }
         bar
     });
-    copy_file(node, shown, &mut out, progress.as_ref())?;
+    copy_file(node, shown, size, &mut out, progress.as_ref())?;
     if let Some(p) = progress {
         p.finish_and_clear();
     }
@@ -76,8 +82,7 @@ fn copy_tree(dir: &Node, shown: &str, dest: &Path) -> Result<(), Error> {
     for name in dir.read_dir(shown)? {
         let child_shown = join_shown(shown, &name);
         let target = dest.join(safe_name(&child_shown, &name)?);
-        let child = dir.child(&child_shown, &name)?;
-        let meta = child.metadata(&child_shown)?;
+        let (child, meta) = dir.child(&child_shown, &name)?;
         if meta.is_dir {
             copy_tree(&child, &child_shown, &target)?;
         } else {

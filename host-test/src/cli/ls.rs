@@ -58,9 +58,8 @@ pub fn ls(vfs: &Vfs, path: &str, opts: Options, out: &mut impl Write) -> Result<
 fn collect(dir: &Node, shown: &str, prefix: &str, recursive: bool, out: &mut Vec<Entry>) -> Result<(), Error> {
     for name in dir.read_dir(shown)? {
         let child_shown = join_shown(shown, &name);
-        let child = dir.child(&child_shown, &name)?;
-        let meta = child.metadata(&child_shown)?;
-        let rel = if prefix.is_empty() { name.clone() } else { format!("{prefix}/{name}") };
+        let (child, meta) = dir.child(&child_shown, &name)?;
+        let rel = vfs_core::path::join(prefix, &name);
         out.push(Entry::new(rel.clone(), meta));
         if recursive && meta.is_dir {
             collect(&child, &child_shown, &rel, recursive, out)?;

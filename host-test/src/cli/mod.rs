@@ -19,7 +19,7 @@ struct Args {
     #[arg(long = "plugin", value_name = "FILE", global = true)]
     plugins: Vec<PathBuf>,
     /// A directory of plugins (*.wasm, in name order), asked after --plugin ones.
-    /// Default: the `plugins` directory beside the build output.
+    /// Default, when no --plugin is given either: the `plugins` directory beside the build output.
     #[arg(long = "plugins", value_name = "DIR", env = "VFS_PLUGINS", global = true)]
     plugin_dir: Option<PathBuf>,
     /// Log level, also passed to plugins' `init`.
@@ -29,8 +29,8 @@ struct Args {
     #[arg(long, default_value_t = 1024, value_name = "MIB", global = true)]
     memory_limit: usize,
     /// Time limit for one call into a plugin, in seconds.
-    #[arg(long, default_value_t = 5.0, value_name = "SECS", global = true)]
-    timeout: f64,
+    #[arg(long, default_value = "5", value_name = "SECS", value_parser = parse_timeout, global = true)]
+    timeout: Duration,
     /// Where compiled plugins are cached (default: $VFS_HOST_CACHE, $XDG_CACHE_HOME/vfs-host or ~/.cache/vfs-host).
     #[arg(long, value_name = "DIR", global = true)]
     cache_dir: Option<PathBuf>,
@@ -101,14 +101,17 @@ fn execute(args: Args) -> Result<(), Error> {
     }
 }
 
-fn open_vfs(args: &Args) -> Result<Vfs, Error> {
-    if !(args.timeout > 0.0 && args.timeout.is_finite()) {
-        return Err(Error::vfs("--timeout", vfs_host::VfsReason::Other("must be a positive number of seconds".into())));
+/// A positive, finite number of seconds; anything else is a usage error.
+fn parse_timeout(arg: &str) -> Result<Duration, String> {
+    let secs: f64 = arg.parse().map_err(|e: std::num::ParseFloatError| e.to_string())?;
+    match Duration::try_from_secs_f64(secs) {
+        Ok(d) if secs > 0.0 => Ok(d),
+        _ => Err("must be a positive number of seconds".into()),
     }
-    let limits = Limits {
-        memory: args.memory_limit.saturating_mul(1 << 20),
-        call_timeout: Duration::from_secs_f64(args.timeout),
-    };
+}
+
+fn open_vfs(args: &Args) -> Result<Vfs, Error> {
+    let limits = Limits { memory: args.memory_limit.saturating_mul(1 << 20), call_timeout: args.timeout };
     let cache = if args.no_cache { None } else { args.cache_dir.clone().or_else(CompileCache::default_dir) };
     let runtime = Runtime::new(limits, cache, log_crate_sink())?;
     let mut files = args.plugins.clone();
