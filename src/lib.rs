@@ -75,6 +75,8 @@ pub mod bindings;
 mod export;
 mod host_file;
 mod logging;
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+mod memcmp;
 #[cfg(target_arch = "wasm32")]
 mod runtime;
 

@@ -32,3 +32,16 @@ pub unsafe extern "C" fn cabi_realloc(
     }
     ptr
 }
+
+/// `memcmp` for the prebuilt wasm32-wasip2 target. Its `compiler_builtins` leaves `memcmp` to
+/// wasi-libc, which a `no_std` component never links, and `wasm-component-ld` accepts the
+/// undefined symbol: the component would then import `env::memcmp`, which no host provides.
+/// With `-Zbuild-std`'s `compiler-builtins-mem` the builtin is weak and this one wins.
+///
+/// # Safety
+/// `a` and `b` must be valid for reads of `n` bytes.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn memcmp(a: *const u8, b: *const u8, n: usize) -> i32 {
+    let (a, b) = unsafe { (core::slice::from_raw_parts(a, n), core::slice::from_raw_parts(b, n)) };
+    crate::memcmp::compare(a, b)
+}
