@@ -68,7 +68,7 @@ pub fn run_listing(vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::R
     // index holds four entries is about the least any guest can take, whatever its index.
     let calls = expected + LISTING_DIRS;
     let floor = median(RUNS, || {
-        let plugin = harness::plugin(vfs, "archive")?;
+        let plugin = &*harness::plugin(vfs, "archive")?;
         let file = Arc::new(File::open(&inputs.small_zip)?);
         let (mut instance, root) = harness::open_fresh(&vfs.runtime, plugin, &file, "small.zip")?;
         for _ in 0..calls {
@@ -152,7 +152,7 @@ pub fn pread_all(path: &Path, offset: u64, len: u64, chunk: usize) -> anyhow::Re
 
 /// Open on a fresh instance, then (if `walk`) walk the whole tree.
 fn guest_listing(vfs: &Vfs, path: &Path, walk: bool) -> anyhow::Result<Vec<String>> {
-    let plugin = harness::plugin(vfs, "archive")?;
+    let plugin = &*harness::plugin(vfs, "archive")?;
     let file = Arc::new(File::open(path)?);
     let base = path.display().to_string();
     let (mut instance, root) = harness::open_fresh(&vfs.runtime, plugin, &file, &base)?;

@@ -28,11 +28,12 @@ pub fn vfs(plugins: &Path) -> anyhow::Result<Vfs> {
         .map(|g| runtime.load(&plugin_path(plugins, g)))
         .collect::<Result<Vec<_>, _>>()
         .context("loading the guests (run `make guests` first)")?;
-    Ok(Vfs { runtime, plugins, level: LEVEL })
+    Ok(Vfs::with_plugins(runtime, plugins, LEVEL))
 }
 
-pub fn plugin<'a>(vfs: &'a Vfs, guest: &str) -> anyhow::Result<&'a Arc<Plugin>> {
-    vfs.plugins.iter().find(|p| &*p.name == guest).ok_or_else(|| anyhow!("guest {guest} not loaded"))
+pub fn plugin(vfs: &Vfs, guest: &str) -> anyhow::Result<Arc<Plugin>> {
+    let i = GUESTS.iter().position(|g| *g == guest).ok_or_else(|| anyhow!("guest {guest} not loaded"))?;
+    Ok(vfs.plugin(i)?)
 }
 
 /// A fresh instance, `init`, then `open` on `path`: what every `open` costs in decomp-toolkit.

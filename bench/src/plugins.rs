@@ -69,7 +69,7 @@ pub fn run(plugins: &Path, vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> a
 /// Median cost of a fresh instance plus `init` and `open` on a small valid input, the compiled
 /// component already in memory. Dropping the instance is not counted.
 pub fn open_cost(vfs: &Vfs, guest: &str, input: &Path, base: &str) -> anyhow::Result<Duration> {
-    let plugin = harness::plugin(vfs, guest)?;
+    let plugin = &*harness::plugin(vfs, guest)?;
     let file = Arc::new(File::open(input)?);
     for _ in 0..20 {
         harness::open_fresh(&vfs.runtime, plugin, &file, base)?;
@@ -85,7 +85,7 @@ pub fn open_cost(vfs: &Vfs, guest: &str, input: &Path, base: &str) -> anyhow::Re
 
 /// Median cost of a fresh instance alone, and of a fresh instance plus `init`.
 fn open_breakdown(vfs: &Vfs, guest: &str) -> anyhow::Result<(Duration, Duration)> {
-    let plugin = harness::plugin(vfs, guest)?;
+    let plugin = &*harness::plugin(vfs, guest)?;
     let instantiate = median_of(OPEN_RUNS, || {
         let start = Instant::now();
         let instance = vfs.runtime.instantiate(plugin)?;

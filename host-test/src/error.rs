@@ -13,6 +13,9 @@ pub enum Error {
     /// The host's own I/O failed (reading a native file, writing output). Exit code 1.
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
+    /// Entries of a tree failed to list or copy; each was reported as it failed. Exit code 1.
+    #[error("{failed} {} could not be {what}", if *.failed == 1 { "entry" } else { "entries" })]
+    Incomplete { failed: usize, what: &'static str },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +55,7 @@ impl Error {
     /// The process exit code for this error: 1 for VFS and I/O errors, 3 for plugin failures.
     pub fn exit_code(&self) -> i32 {
         match self {
-            Self::Vfs { .. } | Self::Io { .. } => 1,
+            Self::Vfs { .. } | Self::Io { .. } | Self::Incomplete { .. } => 1,
             Self::Plugin { .. } => 3,
         }
     }

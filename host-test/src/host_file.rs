@@ -3,12 +3,13 @@
 use crate::bindings::decomp_toolkit::vfs::host_vfs::{HostHostFile, Host as HostVfsHost};
 use crate::bindings::{VfsFileType, VfsMetadata};
 use crate::error::Error;
+use crate::guest::GuestFile;
 use crate::instance::{Instance, SharedInstance, StoreData};
 use std::fs::File;
 use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 use vfs_core::ReadAt;
-use wasmtime::component::{Resource, ResourceAny};
+use wasmtime::component::Resource;
 
 /// Native reads up to this size allocate their buffer without first clamping it to the file's
 /// length.
@@ -20,7 +21,7 @@ pub enum HostFile {
     /// A file on disk, read with positional reads (never read whole).
     Native(Arc<File>),
     /// A file exported by another plugin instance, so plugins nest: `a.zip:b.tar:c`.
-    Guest { owner: SharedInstance, file: ResourceAny },
+    Guest(Arc<GuestFile>),
 }
 
 impl HostFile {
@@ -40,11 +41,11 @@ impl HostFile {
                 };
                 f.read_vec(offset, size).map_err(|e| Error::io("reading host file", std::io::Error::other(e)))
             }
-            Self::Guest { owner, file } => {
+            Self::Guest(file) => {
                 let mut out = Vec::new();
                 while out.len() < size {
                     let want = u32::try_from(size - out.len()).unwrap_or(u32::MAX);
-                    let chunk = lock(owner)?.file_read(*file, offset + out.len() as u64, want)?;
+                    let chunk = file.read(offset + out.len() as u64, want)?;
                     if chunk.is_empty() {
                         break;
                     }
@@ -66,7 +67,7 @@ impl HostFile {
                 let m = f.metadata().map_err(|e| Error::io("host file metadata", e))?;
                 Ok(native_metadata(&m))
             }
-            Self::Guest { owner, file } => lock(owner)?.file_metadata(*file),
+            Self::Guest(file) => file.metadata(),
         }
     }
 }
@@ -104,10 +105,15 @@ impl HostHostFile for StoreData {
     ) -> wasmtime::Result<Result<Vec<u8>, String>> {
         // A result larger than the guest's memory limit could never be delivered; don't build it.
         let size = (size as usize).min(self.memory_limit);
-        Ok(self.table.get(&file)?.read(offset, size).map_err(|e| e.to_string()))
+        self.made_progress();
+        let result = self.table.get(&file)?.read(offset, size).map_err(|e| e.to_string());
+        // The read may itself have taken long (a nested plugin decoding): that was progress.
+        self.made_progress();
+        Ok(result)
     }
 
     fn metadata(&mut self, file: Resource<HostFile>) -> wasmtime::Result<Result<VfsMetadata, String>> {
+        self.made_progress();
         Ok(self.table.get(&file)?.metadata().map_err(|e| e.to_string()))
     }
 

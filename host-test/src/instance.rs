@@ -5,40 +5,99 @@ use crate::error::Error;
 use crate::host_file::HostFile;
 use crate::logging::LogSink;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use wasmtime::component::{ResourceAny, ResourceTable};
-use wasmtime::{Store, StoreLimits, StoreLimitsBuilder, Trap};
+use wasmtime::{ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline};
 
 /// Limits applied to every store.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// Linear memory per instance, in bytes.
     pub memory: usize,
-    /// Wall time one call into the plugin may take.
-    pub call_timeout: std::time::Duration,
+    /// How long a plugin may run without making progress (a call into the host, such as reading
+    /// its file or logging) before it is stopped: a stuck plugin is stopped, a busy one is not.
+    pub stall_timeout: Duration,
+    /// An optional hard cap on the wall time of one call, progress or not.
+    pub call_cap: Option<Duration>,
+    /// Most names one `read-dir` may return.
+    pub dir_entries: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Self { memory: 1 << 30, call_timeout: std::time::Duration::from_secs(5) }
+        Self { memory: 1 << 30, stall_timeout: Duration::from_secs(5), call_cap: None, dir_entries: 1 << 23 }
+    }
+}
+
+/// Why the epoch callback stopped a call; named in the error.
+#[derive(Debug, Clone, Copy)]
+enum Stop {
+    Stalled(Duration),
+    Capped(Duration),
+}
+
+/// wasmtime's limits, counting the linear memory in use on the way.
+struct Limiter {
+    inner: StoreLimits,
+    memory: usize,
+}
+
+impl ResourceLimiter for Limiter {
+    fn memory_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        let allowed = self.inner.memory_growing(current, desired, maximum)?;
+        if allowed {
+            self.memory = self.memory.saturating_add(desired.saturating_sub(current));
+        }
+        Ok(allowed)
+    }
+
+    fn memory_grow_failed(&mut self, error: wasmtime::Error) -> wasmtime::Result<()> {
+        self.inner.memory_grow_failed(error)
+    }
+
+    fn table_growing(&mut self, current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        self.inner.table_growing(current, desired, maximum)
+    }
+
+    fn instances(&self) -> usize {
+        self.inner.instances()
+    }
+
+    fn tables(&self) -> usize {
+        self.inner.tables()
+    }
+
+    fn memories(&self) -> usize {
+        self.inner.memories()
     }
 }
 
 pub struct StoreData {
     pub(crate) table: ResourceTable,
-    limits: StoreLimits,
+    limiter: Limiter,
     pub(crate) memory_limit: usize,
     plugin: Arc<str>,
     sink: LogSink,
     /// The last error the plugin logged, quoted when a call traps (the panic handler logs there).
     last_error: Option<String>,
+    /// When the current call started and when the plugin last called the host.
+    call_start: Instant,
+    progress: Instant,
+    stopped: Option<Stop>,
 }
 
 impl StoreData {
     pub(crate) fn log(&mut self, level: Level, context: &str, message: &str) {
+        self.made_progress();
         if matches!(level, Level::Error | Level::Critical) {
             self.last_error = Some(message.to_string());
         }
         (self.sink)(&self.plugin, level, context, message);
+    }
+
+    /// Called on every call into the host: the plugin is not stuck.
+    pub(crate) fn made_progress(&mut self) {
+        self.progress = Instant::now();
     }
 }
 
@@ -48,7 +107,10 @@ pub struct Instance {
     store: Store<StoreData>,
     api: Api,
     plugin: Arc<str>,
-    epoch_ticks: u64,
+    dir_entries: usize,
+    /// Whether resources are dropped in the guest when the host is done with them
+    /// ([`crate::Runtime::drop_resources`]).
+    pub(crate) drop_resources: bool,
     /// Set once a call traps: the component's state is then undefined and it must not run again.
     dead: Option<String>,
 }
@@ -58,33 +120,66 @@ impl Instance {
         pre: &ApiPre<StoreData>,
         plugin: Arc<str>,
         limits: Limits,
-        epoch_tick: std::time::Duration,
+        epoch_tick: Duration,
         sink: LogSink,
+        drop_resources: bool,
     ) -> Result<Self, Error> {
+        let now = Instant::now();
         let data = StoreData {
             table: ResourceTable::new(),
-            limits: StoreLimitsBuilder::new().memory_size(limits.memory).instances(64).build(),
+            limiter: Limiter {
+                inner: StoreLimitsBuilder::new().memory_size(limits.memory).instances(64).build(),
+                memory: 0,
+            },
             memory_limit: limits.memory,
             plugin: plugin.clone(),
             sink,
             last_error: None,
+            call_start: now,
+            progress: now,
+            stopped: None,
         };
         let mut store = Store::new(pre.engine(), data);
-        store.limiter(|d| &mut d.limits);
-        let epoch_ticks = (limits.call_timeout.as_nanos() / epoch_tick.as_nanos().max(1)).max(1) as u64;
-        store.set_epoch_deadline(epoch_ticks);
-        store.epoch_deadline_trap();
+        store.limiter(|d| &mut d.limiter);
+        let ticks = move |d: Duration| (d.as_nanos() / epoch_tick.as_nanos().max(1)) as u64 + 1;
+        store.set_epoch_deadline(ticks(limits.stall_timeout));
+        // The deadline is only a point to look again: a plugin that called the host since then is
+        // given more time; one that did not (or ran past the hard cap) is stopped.
+        store.epoch_deadline_callback(move |mut ctx| {
+            let d = ctx.data_mut();
+            let now = Instant::now();
+            let idle = now.saturating_duration_since(d.progress);
+            let running = now.saturating_duration_since(d.call_start);
+            if idle >= limits.stall_timeout {
+                d.stopped = Some(Stop::Stalled(limits.stall_timeout));
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            let mut left = limits.stall_timeout - idle;
+            if let Some(cap) = limits.call_cap {
+                if running >= cap {
+                    d.stopped = Some(Stop::Capped(cap));
+                    return Ok(UpdateDeadline::Interrupt);
+                }
+                left = left.min(cap - running);
+            }
+            Ok(UpdateDeadline::Continue(ticks(left)))
+        });
         let api = pre
             .instantiate(&mut store)
             .map_err(|e| Error::plugin(&plugin, "instantiate", describe(&e, &store)))?;
-        Ok(Self { store, api, plugin, epoch_ticks, dead: None })
+        Ok(Self { store, api, plugin, dir_entries: limits.dir_entries, drop_resources, dead: None })
     }
 
     pub fn plugin(&self) -> &str {
         &self.plugin
     }
 
-    /// Runs one call into the guest under the time limit, turning traps into [`Error::Plugin`].
+    /// Bytes of linear memory the instance holds now.
+    pub fn memory_size(&self) -> usize {
+        self.store.data().limiter.memory
+    }
+
+    /// Runs one call into the guest under the limits, turning traps into [`Error::Plugin`].
     fn call<T>(
         &mut self,
         what: &str,
@@ -93,8 +188,11 @@ impl Instance {
         if let Some(reason) = &self.dead {
             return Err(Error::plugin(&self.plugin, what, format!("instance unusable after earlier failure: {reason}")));
         }
-        self.store.set_epoch_deadline(self.epoch_ticks);
-        self.store.data_mut().last_error = None;
+        let data = self.store.data_mut();
+        data.last_error = None;
+        data.stopped = None;
+        data.call_start = Instant::now();
+        data.progress = data.call_start;
         match f(&self.api, &mut self.store) {
             Ok(v) => Ok(v),
             Err(e) => {
@@ -128,7 +226,22 @@ impl Instance {
     }
 
     pub fn vfs_read_dir(&mut self, vfs: ResourceAny, path: &str) -> Result<Result<Vec<String>, VfsError>, Error> {
-        self.call("vfs.read-dir", |api, store| api.decomp_toolkit_vfs_guest_vfs().vfs().call_read_dir(store, vfs, path))
+        let names =
+            self.call("vfs.read-dir", |api, store| api.decomp_toolkit_vfs_guest_vfs().vfs().call_read_dir(store, vfs, path))?;
+        if let Ok(names) = &names
+            && names.len() > self.dir_entries
+        {
+            return Err(Error::plugin(
+                &self.plugin,
+                "vfs.read-dir",
+                format!(
+                    "{} names in one directory, more than the limit of {} (see --max-dir-entries)",
+                    names.len(),
+                    self.dir_entries
+                ),
+            ));
+        }
+        Ok(names)
     }
 
     pub fn vfs_exists(&mut self, vfs: ResourceAny, path: &str) -> Result<Result<bool, VfsError>, Error> {
@@ -139,34 +252,54 @@ impl Instance {
         self.call("vfs.open", |api, store| api.decomp_toolkit_vfs_guest_vfs().vfs().call_open(store, vfs, path))
     }
 
-    /// `file.read`; a guest error string becomes an error, and so does a malformed result.
-    pub fn file_read(&mut self, file: ResourceAny, offset: u64, size: u32) -> Result<Vec<u8>, Error> {
-        let data = self
-            .call("file.read", |api, store| api.decomp_toolkit_vfs_guest_vfs().file().call_read(store, file, offset, size))?
-            .map_err(|msg| Error::plugin(&self.plugin, format!("file.read at offset {offset}"), msg))?;
-        if data.len() > size as usize {
+    /// `file.read`. The outer error is the plugin failing (a trap, a limit, a malformed result),
+    /// the inner one the error string the plugin returned: bad data, not a broken plugin.
+    pub fn file_read(&mut self, file: ResourceAny, offset: u64, size: u32) -> Result<Result<Vec<u8>, String>, Error> {
+        let result =
+            self.call("file.read", |api, store| api.decomp_toolkit_vfs_guest_vfs().file().call_read(store, file, offset, size))?;
+        if let Ok(data) = &result
+            && data.len() > size as usize
+        {
             return Err(Error::plugin(
                 &self.plugin,
                 "file.read",
                 format!("malformed result: {} bytes returned for a {size}-byte read", data.len()),
             ));
         }
-        Ok(data)
+        Ok(result)
     }
 
-    pub fn file_metadata(&mut self, file: ResourceAny) -> Result<VfsMetadata, Error> {
-        self.call("file.metadata", |api, store| api.decomp_toolkit_vfs_guest_vfs().file().call_metadata(store, file))?
-            .map_err(|msg| Error::plugin(&self.plugin, "file.metadata", msg))
+    /// `file.metadata`; errors as for [`Instance::file_read`].
+    pub fn file_metadata(&mut self, file: ResourceAny) -> Result<Result<VfsMetadata, String>, Error> {
+        self.call("file.metadata", |api, store| api.decomp_toolkit_vfs_guest_vfs().file().call_metadata(store, file))
+    }
+
+    /// Drops a resource the guest handed out, running its destructor in the guest. A dead
+    /// instance is left alone: its memory goes with the store.
+    pub fn drop_resource(&mut self, resource: ResourceAny) -> Result<(), Error> {
+        if self.dead.is_some() {
+            return Ok(());
+        }
+        self.call("resource drop", |_, store| resource.resource_drop(store))
     }
 }
 
 /// A trap or host error as one line a user can act on.
 fn describe(e: &wasmtime::Error, store: &Store<StoreData>) -> String {
-    let mut msg = match e.downcast_ref::<Trap>() {
-        Some(Trap::Interrupt) => "took too long and was stopped (time limit per call; see --timeout)".to_string(),
-        Some(Trap::UnreachableCodeReached) => "trapped (wasm `unreachable`: the plugin panicked or aborted)".to_string(),
-        Some(trap) => format!("trapped: {trap}"),
-        None => format!("{e:#}"),
+    let mut msg = match (e.downcast_ref::<Trap>(), store.data().stopped) {
+        (Some(Trap::Interrupt), Some(Stop::Stalled(limit))) => format!(
+            "stopped after {} s without progress (no call into the host; see --timeout)",
+            limit.as_secs_f64()
+        ),
+        (Some(Trap::Interrupt), Some(Stop::Capped(cap))) => {
+            format!("took longer than {} s and was stopped (see --call-cap)", cap.as_secs_f64())
+        }
+        (Some(Trap::Interrupt), None) => "was interrupted".to_string(),
+        (Some(Trap::UnreachableCodeReached), _) => {
+            "trapped (wasm `unreachable`: the plugin panicked or aborted)".to_string()
+        }
+        (Some(trap), _) => format!("trapped: {trap}"),
+        (None, _) => format!("{e:#}"),
     };
     if let Some(last) = &store.data().last_error {
         msg.push_str(&format!("; its last error log: {last}"));

@@ -7,14 +7,16 @@
 pub mod bindings;
 pub mod cache;
 pub mod error;
+pub mod guest;
 pub mod host_file;
 pub mod instance;
 pub mod logging;
 pub mod malloc;
 pub mod resolve;
 pub mod runtime;
+pub mod walk;
 
 pub use error::{Error, VfsReason};
 pub use instance::Limits;
-pub use resolve::{Metadata, Node, Vfs};
+pub use resolve::{FileNode, Metadata, Node, Vfs};
 pub use runtime::{Plugin, Runtime};

@@ -9,39 +9,65 @@
 //!    `open(base, segment, file)`.
 //! 3. `none` → the next plugin is asked. An error → the whole request fails.
 //!    `directory(vfs)` → the segment is a path *inside* that tree (`""` is its root): it is looked
-//!    up with `metadata`, then `open` for a file.
+//!    up with `metadata`; a file there is opened only when it is read or entered.
 //!    `file(f)` → the segment is not consumed; detection runs again, on `f`. decomp-toolkit loops
 //!    forever when a plugin keeps answering that way; here the chain is cut after
 //!    [`MAX_FILE_RESULTS`] with an error.
 //! 4. When no plugin opens the file, the path is "not an archive".
+//!
+//! Listing (`read-dir`, `metadata`) never opens a file, so `ls -R` of an archive costs no
+//! per-file state in the plugin, and one entry that cannot be opened hides nothing.
 
 use crate::bindings::{Level, OpenResult, VfsError, VfsFileType, VfsMetadata};
 use crate::error::{Error, VfsReason};
-use crate::host_file::{HostFile, lock, native_metadata, unix_seconds};
-use crate::instance::SharedInstance;
+use crate::guest::{GuestFile, GuestVfs};
+use crate::host_file::{HostFile, native_metadata, unix_seconds};
 use crate::runtime::{Plugin, Runtime};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use wasmtime::component::ResourceAny;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// How many `file` results in a row one segment may produce before resolution stops.
 pub const MAX_FILE_RESULTS: usize = 8;
 
-/// A set of loaded plugins and the runtime they run in.
+/// A set of plugins and the runtime they run in. Each plugin is loaded when a path first needs
+/// it, so a command pays only for the plugins it asks.
 pub struct Vfs {
     pub runtime: Runtime,
-    pub plugins: Vec<Arc<Plugin>>,
+    plugins: Vec<PluginSlot>,
     /// The level passed to `init`.
     pub level: Level,
+}
+
+/// A plugin file, loaded on first use.
+struct PluginSlot {
+    path: PathBuf,
+    loaded: OnceLock<Arc<Plugin>>,
 }
 
 /// What a path resolved to.
 #[derive(Clone)]
 pub enum Node {
-    /// A file on disk or one a plugin exported: what the next plugin is opened on.
-    File(HostFile),
+    /// A file: on disk, in a plugin's tree, or returned by a plugin's `open`.
+    File(FileNode),
     NativeDir(PathBuf),
-    GuestDir { instance: SharedInstance, vfs: ResourceAny, path: String },
+    GuestDir { vfs: Arc<GuestVfs>, path: String },
+}
+
+/// A file, opened on its first read (or when a path continues past it) and closed — dropped in
+/// its plugin — when the last clone of the node goes.
+#[derive(Clone)]
+pub struct FileNode(Arc<FileState>);
+
+struct FileState {
+    source: Source,
+    opened: Mutex<Option<HostFile>>,
+}
+
+enum Source {
+    Native(PathBuf),
+    /// `path` inside a plugin's tree, with the metadata its lookup found; `shown` names it.
+    Entry { vfs: Arc<GuestVfs>, path: String, shown: String, meta: Metadata },
+    Open(HostFile),
 }
 
 /// Type, size and modification time, whichever side answered.
@@ -59,6 +85,39 @@ impl From<VfsMetadata> for Metadata {
 }
 
 impl Vfs {
+    /// Plugins from these files, asked in this order; each is loaded when first needed.
+    pub fn new(runtime: Runtime, plugin_files: Vec<PathBuf>, level: Level) -> Self {
+        let plugins = plugin_files.into_iter().map(|path| PluginSlot { path, loaded: OnceLock::new() }).collect();
+        Self { runtime, plugins, level }
+    }
+
+    /// Plugins loaded already.
+    pub fn with_plugins(runtime: Runtime, plugins: Vec<Arc<Plugin>>, level: Level) -> Self {
+        let plugins = plugins
+            .into_iter()
+            .map(|p| PluginSlot { path: p.path.clone(), loaded: OnceLock::from(p) })
+            .collect();
+        Self { runtime, plugins, level }
+    }
+
+    pub fn plugin_files(&self) -> impl Iterator<Item = &Path> {
+        self.plugins.iter().map(|p| p.path.as_path())
+    }
+
+    /// The `i`th plugin, loading it now if needed.
+    pub fn plugin(&self, i: usize) -> Result<Arc<Plugin>, Error> {
+        let slot = &self.plugins[i];
+        if let Some(p) = slot.loaded.get() {
+            return Ok(p.clone());
+        }
+        let plugin = self.runtime.load(&slot.path)?;
+        Ok(slot.loaded.get_or_init(|| plugin).clone())
+    }
+
+    pub fn plugin_count(&self) -> usize {
+        self.plugins.len()
+    }
+
     pub fn resolve(&self, path: &str) -> Result<Node, Error> {
         let mut pieces = path.split(':');
         let first = pieces.next().unwrap_or_default();
@@ -73,44 +132,46 @@ impl Vfs {
     }
 
     fn enter(&self, base: &str, segment: &str, mut node: Node) -> Result<Node, Error> {
+        let shown = format!("{base}:{segment}");
         for _ in 0..MAX_FILE_RESULTS {
-            let meta = node.metadata(base)?;
             let file = match &node {
-                Node::File(file) if !meta.is_dir => file,
+                Node::File(f) if !f.metadata(base)?.is_dir => f.open(base)?,
                 _ => return Err(Error::vfs(base, VfsReason::IsADirectory)),
             };
             let mut produced = None;
-            for plugin in &self.plugins {
+            for i in 0..self.plugins.len() {
+                let plugin = self.plugin(i)?;
                 if !plugin.detect(&self.runtime, base, segment)? {
                     continue;
                 }
-                let mut instance = self.runtime.instantiate(plugin)?;
+                let mut instance = self.runtime.instantiate(&plugin)?;
                 instance.init(self.level)?;
                 let result = instance.open(base, segment, file.clone())?;
                 let instance = Arc::new(Mutex::new(instance));
                 match result {
                     Ok(OpenResult::None) => continue,
                     Ok(OpenResult::Directory(vfs)) => {
-                        let (node, _) = Node::lookup(&instance, vfs, &format!("{base}:{segment}"), segment)?;
-                        return Ok(node);
+                        let vfs = GuestVfs::new(instance, vfs);
+                        return Ok(Node::lookup(&vfs, &shown, segment)?.0);
                     }
-                    Ok(OpenResult::File(file)) => {
-                        log::debug!("{} returned a file for {base}:{segment}; detecting again", plugin.name);
-                        produced = Some(Node::File(HostFile::Guest { owner: instance, file }));
+                    Ok(OpenResult::File(f)) => {
+                        log::debug!("{} returned a file for {shown}; detecting again", plugin.name);
+                        let f = GuestFile::returned(instance, f, &shown);
+                        produced = Some(Node::File(FileNode::opened(HostFile::Guest(Arc::new(f)))));
                         break;
                     }
-                    Err(e) => return Err(vfs_error(&format!("{base}:{segment}"), e)),
+                    Err(e) => return Err(vfs_error(&shown, e)),
                 }
             }
             node = produced.ok_or_else(|| Error::vfs(base, VfsReason::NotAnArchive))?;
         }
         let plugin = match &node {
-            Node::File(HostFile::Guest { owner, .. }) => lock(owner)?.plugin().to_string(),
+            Node::File(f) => f.plugin().unwrap_or_else(|| "?".into()),
             _ => String::from("?"),
         };
         Err(Error::plugin(
             &plugin,
-            format!("open {base}:{segment}"),
+            format!("open {shown}"),
             format!(
                 "returned a file {MAX_FILE_RESULTS} times in a row without consuming the segment \
                  (decomp-toolkit would loop forever); a plugin should return a directory"
@@ -130,11 +191,11 @@ pub fn vfs_error(path: &str, e: VfsError) -> Error {
 }
 
 impl Node {
+    /// A path on disk; a file there is opened when first read.
     pub fn native(path: &Path) -> Result<Node, Error> {
         Self::native_entry(path).map(|(node, _)| node)
     }
 
-    /// A path on disk and the metadata that told a file from a directory: looked up, then opened.
     fn native_entry(path: &Path) -> Result<(Node, Metadata), Error> {
         let shown = path.display().to_string();
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
@@ -144,21 +205,18 @@ impl Node {
         if meta.is_dir() {
             return Ok((Node::NativeDir(path.to_path_buf()), native_dir_metadata(&meta)));
         }
-        let file = std::fs::File::open(path).map_err(|e| Error::io(shown, e))?;
-        Ok((Node::File(HostFile::Native(Arc::new(file))), native_metadata(&meta).into()))
+        Ok((Node::File(FileNode::new(Source::Native(path.to_path_buf()))), native_metadata(&meta).into()))
     }
 
     /// `shown` names the node in errors.
     pub fn metadata(&self, shown: &str) -> Result<Metadata, Error> {
         match self {
-            Node::File(file) => file.metadata().map(Into::into).map_err(|e| named(shown, e)),
+            Node::File(f) => f.metadata(shown),
             Node::NativeDir(path) => {
                 let m = std::fs::metadata(path).map_err(|e| Error::io(shown, e))?;
                 Ok(native_dir_metadata(&m))
             }
-            Node::GuestDir { instance, vfs, path } => {
-                lock(instance)?.vfs_metadata(*vfs, path)?.map(Into::into).map_err(|e| vfs_error(shown, e))
-            }
+            Node::GuestDir { vfs, path } => vfs.metadata(path)?.map(Into::into).map_err(|e| vfs_error(shown, e)),
         }
     }
 
@@ -174,49 +232,103 @@ impl Node {
                 names.sort();
                 Ok(names)
             }
-            Node::GuestDir { instance, vfs, path } => {
-                lock(instance)?.vfs_read_dir(*vfs, path)?.map_err(|e| vfs_error(shown, e))
-            }
+            Node::GuestDir { vfs, path } => vfs.read_dir(path)?.map_err(|e| vfs_error(shown, e)),
             Node::File(_) => Err(Error::vfs(shown, VfsReason::NotADirectory)),
         }
     }
 
-    /// The child `name` of a directory node (`shown` names it in errors), with the metadata its
-    /// lookup found.
+    /// The child `name` of a directory node (`shown` names it), with its metadata. Nothing is
+    /// opened: a file child is opened on its first read.
     pub fn child(&self, shown: &str, name: &str) -> Result<(Node, Metadata), Error> {
         match self {
             Node::NativeDir(path) => Node::native_entry(&path.join(name)),
-            Node::GuestDir { instance, vfs, path } => {
-                Node::lookup(instance, *vfs, shown, &vfs_core::path::join(path, name))
-            }
+            Node::GuestDir { vfs, path } => Node::lookup(vfs, shown, &vfs_core::path::join(path, name)),
             Node::File(_) => Err(Error::vfs(shown, VfsReason::NotADirectory)),
         }
     }
 
-    /// Looks `path` up inside a plugin's tree: `metadata`, then `open` for a file or the
-    /// directory itself, as decomp-toolkit does. `shown` names it in errors.
-    fn lookup(
-        instance: &SharedInstance,
-        vfs: ResourceAny,
-        shown: &str,
-        path: &str,
-    ) -> Result<(Node, Metadata), Error> {
-        let mut guard = lock(instance)?;
-        let meta = guard.vfs_metadata(vfs, path)?.map_err(|e| vfs_error(shown, e))?;
-        let node = if meta.file_type == VfsFileType::Directory {
-            Node::GuestDir { instance: instance.clone(), vfs, path: path.to_string() }
+    /// Looks `path` up inside a plugin's tree with `metadata`, as decomp-toolkit does before it
+    /// opens a file. `shown` names it in errors.
+    fn lookup(vfs: &Arc<GuestVfs>, shown: &str, path: &str) -> Result<(Node, Metadata), Error> {
+        let meta: Metadata = vfs.metadata(path)?.map_err(|e| vfs_error(shown, e))?.into();
+        let node = if meta.is_dir {
+            Node::GuestDir { vfs: vfs.clone(), path: path.to_string() }
         } else {
-            let file = guard.vfs_open(vfs, path)?.map_err(|e| vfs_error(shown, e))?;
-            Node::File(HostFile::Guest { owner: instance.clone(), file })
+            Node::File(FileNode::new(Source::Entry {
+                vfs: vfs.clone(),
+                path: path.to_string(),
+                shown: shown.to_string(),
+                meta,
+            }))
         };
-        Ok((node, meta.into()))
+        Ok((node, meta))
     }
 
-    /// Reads up to `size` bytes at `offset`; fewer only at the end.
+    /// Reads up to `size` bytes at `offset`, opening the file on the first read; fewer only at
+    /// the end.
     pub fn read(&self, shown: &str, offset: u64, size: usize) -> Result<Vec<u8>, Error> {
         match self {
-            Node::File(file) => file.read(offset, size).map_err(|e| named(shown, e)),
+            Node::File(f) => f.read(shown, offset, size),
             Node::NativeDir(_) | Node::GuestDir { .. } => Err(Error::vfs(shown, VfsReason::IsADirectory)),
+        }
+    }
+}
+
+impl FileNode {
+    fn new(source: Source) -> Self {
+        Self(Arc::new(FileState { source, opened: Mutex::new(None) }))
+    }
+
+    fn opened(file: HostFile) -> Self {
+        Self::new(Source::Open(file))
+    }
+
+    /// The open file, opening it now if needed. `shown` names it in errors.
+    pub fn open(&self, shown: &str) -> Result<HostFile, Error> {
+        let mut opened = self.0.opened.lock().map_err(|_| Error::plugin("?", "open", "poisoned"))?;
+        if let Some(f) = &*opened {
+            return Ok(f.clone());
+        }
+        let file = match &self.0.source {
+            Source::Open(f) => f.clone(),
+            Source::Native(path) => {
+                HostFile::Native(Arc::new(std::fs::File::open(path).map_err(|e| Error::io(shown, e))?))
+            }
+            Source::Entry { vfs, path, shown, .. } => {
+                HostFile::Guest(Arc::new(vfs.open(path, shown)?.map_err(|e| vfs_error(shown, e))?))
+            }
+        };
+        *opened = Some(file.clone());
+        Ok(file)
+    }
+
+    /// Closes the file (it is opened again when next read). Dropping the node does the same.
+    pub fn close(&self) {
+        if let Ok(mut opened) = self.0.opened.lock() {
+            opened.take();
+        }
+    }
+
+    pub fn metadata(&self, shown: &str) -> Result<Metadata, Error> {
+        match &self.0.source {
+            Source::Entry { meta, .. } => Ok(*meta),
+            Source::Native(path) => {
+                let m = std::fs::metadata(path).map_err(|e| Error::io(shown, e))?;
+                Ok(native_metadata(&m).into())
+            }
+            Source::Open(f) => f.metadata().map(Into::into).map_err(|e| named(shown, e)),
+        }
+    }
+
+    pub fn read(&self, shown: &str, offset: u64, size: usize) -> Result<Vec<u8>, Error> {
+        self.open(shown)?.read(offset, size).map_err(|e| named(shown, e))
+    }
+
+    /// The plugin a returned file came from.
+    fn plugin(&self) -> Option<String> {
+        match &self.0.source {
+            Source::Open(HostFile::Guest(f)) => f.plugin().ok(),
+            _ => None,
         }
     }
 }

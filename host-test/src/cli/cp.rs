@@ -1,20 +1,19 @@
 //! `cat` and `cp`.
 
-use super::ls::join_shown;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
-use std::path::Path;
-use vfs_host::{Error, Node, VfsReason, Vfs};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant, SystemTime};
+use vfs_host::walk::{Step, Walk};
+use vfs_host::{Error, Metadata, Node, VfsReason, Vfs};
 
 /// Size of each read from a plugin file.
 const READ_SIZE: usize = 1 << 20;
-/// Files at least this large get a progress bar when stderr is a terminal.
-const PROGRESS_MIN: u64 = 64 << 20;
 
 pub fn cat(vfs: &Vfs, path: &str, out: &mut impl Write) -> Result<(), Error> {
     let node = vfs.resolve(path)?;
     let size = node.metadata(path)?.size;
-    copy_file(&node, path, size, out, None)?;
+    copy_file(&node, path, size, out, &mut |_| {})?;
     out.flush().map_err(|e| Error::io("writing output", e))
 }
 
@@ -25,7 +24,7 @@ fn copy_file(
     shown: &str,
     size: u64,
     out: &mut impl Write,
-    progress: Option<&ProgressBar>,
+    progress: &mut dyn FnMut(u64),
 ) -> Result<u64, Error> {
     let mut offset = 0u64;
     loop {
@@ -38,64 +37,169 @@ fn copy_file(
             return Err(Error::vfs(shown, VfsReason::Other(format!("returned more than its declared size of {size} bytes"))));
         }
         out.write_all(&chunk).map_err(|e| Error::io("writing output", e))?;
-        if let Some(p) = progress {
-            p.inc(chunk.len() as u64);
-        }
+        progress(chunk.len() as u64);
     }
 }
 
-pub fn cp(vfs: &Vfs, path: &str, dest: &Path) -> Result<(), Error> {
+/// `cp -r` semantics: into an existing directory DEST, the source keeps its name (`a.zip:dir` →
+/// `DEST/dir`, an archive's root `a.zip:` → `DEST/a.zip`); otherwise DEST is the copy.
+pub fn cp(vfs: &Vfs, path: &str, dest: &Path, walk: &Walk) -> Result<(), Error> {
     let node = vfs.resolve(path)?;
     let meta = node.metadata(path)?;
-    if meta.is_dir {
-        return copy_tree(&node, path, dest);
-    }
-    let target = if dest.is_dir() {
-        let name = path.rsplit([':', '/']).find(|s| !s.is_empty()).unwrap_or("file");
-        dest.join(safe_name(path, name)?)
+    let target = if dest.is_dir() { dest.join(safe_name(path, source_name(path))?) } else { dest.to_path_buf() };
+    let mut copy = Copy::new(meta.is_dir);
+    let result = if meta.is_dir {
+        copy.tree(&node, path, &target, walk)
     } else {
-        dest.to_path_buf()
+        copy.file(&node, path, &target, meta)
     };
-    copy_to(&node, path, &target, meta.size)
+    copy.finish(result)
 }
 
-fn copy_to(node: &Node, shown: &str, target: &Path, size: u64) -> Result<(), Error> {
-    let shown_target = target.display().to_string();
-    let file = std::fs::File::create(target).map_err(|e| Error::io(format!("creating {shown_target}"), e))?;
-    let mut out = std::io::BufWriter::new(file);
-    let progress = (size >= PROGRESS_MIN && std::io::stderr().is_terminal()).then(|| {
-        let bar = ProgressBar::new(size);
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {eta}") {
-            bar.set_style(style);
-        }
-        bar
-    });
-    copy_file(node, shown, size, &mut out, progress.as_ref())?;
-    if let Some(p) = progress {
-        p.finish_and_clear();
+/// The last name in `a.zip:dir/sub` (`sub`), `a.zip:` (`a.zip`) or `dir/` (`dir`).
+fn source_name(path: &str) -> &str {
+    path.split([':', '/']).rev().find(|s| !s.is_empty()).unwrap_or("copy")
+}
+
+/// Counts for the progress display and the summary.
+struct Copy {
+    tree: bool,
+    files: u64,
+    bytes: u64,
+    failed: usize,
+    started: Instant,
+    bar: Option<ProgressBar>,
+}
+
+impl Copy {
+    fn new(tree: bool) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new_spinner();
+            if let Ok(style) = ProgressStyle::with_template("{spinner} {msg}") {
+                bar.set_style(style);
+            }
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        });
+        Self { tree, files: 0, bytes: 0, failed: 0, started: Instant::now(), bar }
     }
-    out.flush().map_err(|e| Error::io(format!("writing {shown_target}"), e))
+
+    fn show(&self, current: &str) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{} files, {}  {current}", self.files, indicatif::HumanBytes(self.bytes)));
+        }
+    }
+
+    /// Reports a failed entry and goes on; a plugin failure stops the copy.
+    fn failed(&mut self, error: Error) -> Result<(), Error> {
+        if matches!(error, Error::Plugin { .. }) {
+            return Err(error);
+        }
+        self.failed += 1;
+        let line = format!("vfs-host: {error}");
+        match &self.bar {
+            Some(bar) => bar.println(line),
+            None => eprintln!("{line}"),
+        }
+        Ok(())
+    }
+
+    fn tree(&mut self, root: &Node, shown: &str, target: &Path, walk: &Walk) -> Result<(), Error> {
+        walk.run(root, shown, &mut |step| match step {
+            Step::Enter { rel, shown, .. } => {
+                let dir = join_rel(target, rel);
+                match std::fs::create_dir_all(&dir) {
+                    Ok(()) => Ok(()),
+                    Err(e) => self.failed(Error::io(format!("{shown}: creating {}", dir.display()), e)),
+                }
+            }
+            Step::Leave { rel, meta, .. } => {
+                // After the children: writing them changed the directory's time.
+                set_modified(&join_rel(target, rel), meta);
+                Ok(())
+            }
+            Step::File { rel, shown, node, meta } => {
+                match self.file(node, shown, &join_rel(target, rel), meta) {
+                    Ok(()) => Ok(()),
+                    Err(e) => self.failed(e),
+                }
+            }
+            Step::Failed { error, .. } => self.failed(error),
+        })
+    }
+
+    /// Copies one file; a partial copy is removed, so what is left is only ever complete.
+    fn file(&mut self, node: &Node, shown: &str, target: &Path, meta: Metadata) -> Result<(), Error> {
+        self.show(shown);
+        let result = write_file(node, shown, target, meta, &mut |n| {
+            self.bytes += n;
+            if let Some(bar) = &self.bar {
+                bar.tick();
+            }
+        });
+        if result.is_err() {
+            let _ = std::fs::remove_file(target);
+        } else {
+            self.files += 1;
+        }
+        result
+    }
+
+    fn finish(self, result: Result<(), Error>) -> Result<(), Error> {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        if self.tree {
+            let failed = if self.failed > 0 { format!(", {} failed", self.failed) } else { String::new() };
+            eprintln!(
+                "copied {} files ({}) in {:.2} s{failed}",
+                self.files,
+                indicatif::HumanBytes(self.bytes),
+                self.started.elapsed().as_secs_f64()
+            );
+        }
+        result?;
+        if self.failed > 0 {
+            return Err(Error::Incomplete { failed: self.failed, what: "copied" });
+        }
+        Ok(())
+    }
 }
 
-fn copy_tree(dir: &Node, shown: &str, dest: &Path) -> Result<(), Error> {
-    std::fs::create_dir_all(dest).map_err(|e| Error::io(format!("creating {}", dest.display()), e))?;
-    for name in dir.read_dir(shown)? {
-        let child_shown = join_shown(shown, &name);
-        let target = dest.join(safe_name(&child_shown, &name)?);
-        let (child, meta) = dir.child(&child_shown, &name)?;
-        if meta.is_dir {
-            copy_tree(&child, &child_shown, &target)?;
-        } else {
-            copy_to(&child, &child_shown, &target, meta.size)?;
-        }
+fn write_file(node: &Node, shown: &str, target: &Path, meta: Metadata, progress: &mut dyn FnMut(u64)) -> Result<(), Error> {
+    let shown_target = target.display().to_string();
+    let file = std::fs::File::create(target).map_err(|e| Error::io(format!("{shown}: creating {shown_target}"), e))?;
+    let mut out = std::io::BufWriter::with_capacity(READ_SIZE, file);
+    copy_file(node, shown, meta.size, &mut out, progress)?;
+    let file = out.into_inner().map_err(|e| Error::io(format!("writing {shown_target}"), e.into_error()))?;
+    if let Some(t) = meta.modified.and_then(system_time) {
+        let _ = file.set_modified(t);
     }
     Ok(())
+}
+
+fn join_rel(target: &Path, rel: &str) -> PathBuf {
+    if rel.is_empty() { target.to_path_buf() } else { target.join(rel) }
+}
+
+/// Best effort, as `cp -p` treats times: a directory's time that cannot be set loses nothing.
+fn set_modified(dir: &Path, meta: Metadata) {
+    if let Some(t) = meta.modified.and_then(system_time)
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.set_modified(t);
+    }
+}
+
+fn system_time(secs: i64) -> Option<SystemTime> {
+    let d = Duration::from_secs(secs.unsigned_abs());
+    if secs >= 0 { SystemTime::UNIX_EPOCH.checked_add(d) } else { SystemTime::UNIX_EPOCH.checked_sub(d) }
 }
 
 /// A name from a plugin must be one plain path component: never `..`, `/` or empty, so a copy
 /// can never write outside its destination whatever the plugin says.
 fn safe_name<'a>(shown: &str, name: &'a str) -> Result<&'a str, Error> {
-    if name.is_empty() || name == "." || name == ".." || name.contains(['/', '\\', '\0']) {
+    if !vfs_host::walk::is_plain_name(name) {
         return Err(Error::vfs(shown, VfsReason::Other(format!("refusing to copy an entry named {name:?}"))));
     }
     Ok(name)

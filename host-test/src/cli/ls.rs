@@ -2,25 +2,27 @@
 
 use super::fmt::utc;
 use std::io::Write;
-use vfs_host::{Error, Metadata, Node, Vfs};
+use vfs_host::walk::{Step, Walk};
+use vfs_host::{Error, Metadata, Vfs};
 
 pub struct Options {
     pub long: bool,
     pub recursive: bool,
     pub json: bool,
+    pub walk: Walk,
 }
 
 #[derive(serde::Serialize)]
-struct Entry {
-    name: String,
+struct Entry<'a> {
+    name: &'a str,
     #[serde(rename = "type")]
     kind: &'static str,
     size: u64,
     modified: Option<i64>,
 }
 
-impl Entry {
-    fn new(name: String, m: Metadata) -> Self {
+impl<'a> Entry<'a> {
+    fn new(name: &'a str, m: Metadata) -> Self {
         Self { name, kind: if m.is_dir { "directory" } else { "file" }, size: m.size, modified: m.modified }
     }
 }
@@ -29,57 +31,92 @@ fn write_err(e: std::io::Error) -> Error {
     Error::io("writing output", e)
 }
 
+/// Entries are written as they are found (a listing of a million entries is never held); an
+/// entry that fails is reported on stderr and the listing goes on.
 pub fn ls(vfs: &Vfs, path: &str, opts: Options, out: &mut impl Write) -> Result<(), Error> {
     let node = vfs.resolve(path)?;
     let meta = node.metadata(path)?;
-    let mut entries = Vec::new();
-    if meta.is_dir {
-        collect(&node, path, "", opts.recursive, &mut entries)?;
+    let mut printer = Printer { out, long: opts.long, json: opts.json, count: 0 };
+    printer.begin()?;
+    if !meta.is_dir {
+        printer.entry(&Entry::new(path, meta))?;
+        return printer.end();
+    }
+    let mut failed = 0;
+    if opts.recursive {
+        opts.walk.run(&node, path, &mut |step| match step {
+            Step::Enter { rel, meta, .. } if !rel.is_empty() => printer.entry(&Entry::new(rel, meta)),
+            Step::File { rel, meta, .. } => printer.entry(&Entry::new(rel, meta)),
+            Step::Failed { error, .. } => {
+                failed += 1;
+                eprintln!("vfs-host: {error}");
+                Ok(())
+            }
+            Step::Enter { .. } | Step::Leave { .. } => Ok(()),
+        })?;
     } else {
-        entries.push(Entry::new(path.to_string(), meta));
+        for name in node.read_dir(path)? {
+            let shown = vfs_host::walk::join_shown(path, &name);
+            match node.child(&shown, &name) {
+                Ok((_, meta)) => printer.entry(&Entry::new(&name, meta))?,
+                Err(e @ Error::Plugin { .. }) => return Err(e),
+                Err(e) => {
+                    failed += 1;
+                    eprintln!("vfs-host: {e}");
+                }
+            }
+        }
     }
-    if opts.json {
-        serde_json::to_writer_pretty(&mut *out, &entries).map_err(|e| write_err(e.into()))?;
-        writeln!(out).map_err(write_err)?;
-        return Ok(());
+    printer.end()?;
+    if failed > 0 {
+        return Err(Error::Incomplete { failed, what: "listed" });
     }
-    for e in &entries {
-        let name = if e.kind == "directory" { format!("{}/", e.name) } else { e.name.clone() };
-        if opts.long {
+    Ok(())
+}
+
+/// Writes entries one by one, as text or as one JSON array.
+struct Printer<'w, W: Write> {
+    out: &'w mut W,
+    long: bool,
+    json: bool,
+    count: usize,
+}
+
+impl<W: Write> Printer<'_, W> {
+    fn begin(&mut self) -> Result<(), Error> {
+        if self.json {
+            self.out.write_all(b"[").map_err(write_err)?;
+        }
+        Ok(())
+    }
+
+    fn entry(&mut self, e: &Entry<'_>) -> Result<(), Error> {
+        self.count += 1;
+        if self.json {
+            let sep: &[u8] = if self.count == 1 { b"\n  " } else { b",\n  " };
+            self.out.write_all(sep).map_err(write_err)?;
+            return serde_json::to_writer(&mut *self.out, e).map_err(|e| write_err(e.into()));
+        }
+        let slash = if e.kind == "directory" { "/" } else { "" };
+        if self.long {
             let time = e.modified.map(utc).unwrap_or_else(|| "-".into());
-            writeln!(out, "{:<9} {:>12}  {:<19}  {name}", e.kind, e.size, time).map_err(write_err)?;
+            writeln!(self.out, "{:<9} {:>12}  {:<19}  {}{slash}", e.kind, e.size, time, e.name).map_err(write_err)
         } else {
-            writeln!(out, "{name}").map_err(write_err)?;
+            writeln!(self.out, "{}{slash}", e.name).map_err(write_err)
         }
     }
-    Ok(())
-}
 
-fn collect(dir: &Node, shown: &str, prefix: &str, recursive: bool, out: &mut Vec<Entry>) -> Result<(), Error> {
-    for name in dir.read_dir(shown)? {
-        let child_shown = join_shown(shown, &name);
-        let (child, meta) = dir.child(&child_shown, &name)?;
-        let rel = vfs_core::path::join(prefix, &name);
-        out.push(Entry::new(rel.clone(), meta));
-        if recursive && meta.is_dir {
-            collect(&child, &child_shown, &rel, recursive, out)?;
+    fn end(&mut self) -> Result<(), Error> {
+        if self.json {
+            self.out.write_all(if self.count == 0 { b"]\n" } else { b"\n]\n" }).map_err(write_err)?;
         }
-    }
-    Ok(())
-}
-
-/// `a.zip:` + `x` → `a.zip:x`; `a.zip:d` + `x` → `a.zip:d/x`; `dir` + `x` → `dir/x`.
-pub fn join_shown(shown: &str, name: &str) -> String {
-    if shown.ends_with(':') || shown.ends_with('/') {
-        format!("{shown}{name}")
-    } else {
-        format!("{shown}/{name}")
+        self.out.flush().map_err(write_err)
     }
 }
 
 pub fn stat(vfs: &Vfs, path: &str, json: bool, out: &mut impl Write) -> Result<(), Error> {
     let meta = vfs.resolve(path)?.metadata(path)?;
-    let entry = Entry::new(path.to_string(), meta);
+    let entry = Entry::new(path, meta);
     if json {
         serde_json::to_writer_pretty(&mut *out, &entry).map_err(|e| write_err(e.into()))?;
         writeln!(out).map_err(write_err)?;
@@ -91,8 +128,10 @@ pub fn stat(vfs: &Vfs, path: &str, json: bool, out: &mut impl Write) -> Result<(
     Ok(())
 }
 
+/// Loads every plugin (the other commands load one only when a path needs it).
 pub fn plugins(vfs: &Vfs, out: &mut impl Write) -> Result<(), Error> {
-    for p in &vfs.plugins {
+    for i in 0..vfs.plugin_count() {
+        let p = vfs.plugin(i)?;
         writeln!(out, "{} ({})", p.name, p.path.display()).map_err(write_err)?;
         for i in &p.imports {
             writeln!(out, "  import {i}").map_err(write_err)?;

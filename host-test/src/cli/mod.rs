@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
 use vfs_host::logging::{level_from_log, log_crate_sink};
+use vfs_host::walk::Walk;
 use vfs_host::{Error, Limits, Runtime, Vfs, cache::CompileCache};
 
 #[derive(Parser)]
@@ -28,9 +29,19 @@ struct Args {
     /// Memory limit per plugin instance, in MiB.
     #[arg(long, default_value_t = 1024, value_name = "MIB", global = true)]
     memory_limit: usize,
-    /// Time limit for one call into a plugin, in seconds.
+    /// Stop a plugin that runs this long without progress (without calling the host: reading
+    /// its file, logging), in seconds. A plugin that works through a large file is not stopped.
     #[arg(long, default_value = "5", value_name = "SECS", value_parser = parse_timeout, global = true)]
     timeout: Duration,
+    /// Also stop any single call into a plugin after this long, progress or not.
+    #[arg(long, value_name = "SECS", value_parser = parse_timeout, global = true)]
+    call_cap: Option<Duration>,
+    /// Most names one plugin directory listing may return.
+    #[arg(long, default_value_t = Limits::default().dir_entries, value_name = "N", global = true)]
+    max_dir_entries: usize,
+    /// How deep `ls -R` and `cp` go before calling a tree cyclic.
+    #[arg(long, default_value_t = vfs_host::walk::DEFAULT_MAX_DEPTH, value_name = "N", global = true)]
+    max_depth: usize,
     /// Where compiled plugins are cached (default: $VFS_HOST_CACHE, $XDG_CACHE_HOME/vfs-host or ~/.cache/vfs-host).
     #[arg(long, value_name = "DIR", global = true)]
     cache_dir: Option<PathBuf>,
@@ -85,17 +96,21 @@ pub fn run() -> i32 {
 }
 
 fn execute(args: Args) -> Result<(), Error> {
-    let out = &mut std::io::stdout().lock();
+    // Block-buffered: a listing of a million entries is then not a million writes.
+    let out = &mut std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // Packs are read and written natively: a broken plugin directory must not stop that.
     if let Command::Pack(cmd) = &args.command {
         return pack::execute(cmd, out);
     }
     let vfs = open_vfs(&args)?;
+    let walk = Walk { max_depth: args.max_depth };
     match args.command {
-        Command::Ls { long, recursive, json, path } => ls::ls(&vfs, &path, ls::Options { long, recursive, json }, out),
+        Command::Ls { long, recursive, json, path } => {
+            ls::ls(&vfs, &path, ls::Options { long, recursive, json, walk }, out)
+        }
         Command::Stat { json, path } => ls::stat(&vfs, &path, json, out),
         Command::Cat { path } => cp::cat(&vfs, &path, out),
-        Command::Cp { path, dest } => cp::cp(&vfs, &path, &dest),
+        Command::Cp { path, dest } => cp::cp(&vfs, &path, &dest, &walk),
         Command::Plugins => ls::plugins(&vfs, out),
         Command::Pack(cmd) => pack::execute(&cmd, out),
     }
@@ -111,7 +126,12 @@ fn parse_timeout(arg: &str) -> Result<Duration, String> {
 }
 
 fn open_vfs(args: &Args) -> Result<Vfs, Error> {
-    let limits = Limits { memory: args.memory_limit.saturating_mul(1 << 20), call_timeout: args.timeout };
+    let limits = Limits {
+        memory: args.memory_limit.saturating_mul(1 << 20),
+        stall_timeout: args.timeout,
+        call_cap: args.call_cap,
+        dir_entries: args.max_dir_entries,
+    };
     let cache = if args.no_cache { None } else { args.cache_dir.clone().or_else(CompileCache::default_dir) };
     let runtime = Runtime::new(limits, cache, log_crate_sink())?;
     let mut files = args.plugins.clone();
@@ -119,8 +139,12 @@ fn open_vfs(args: &Args) -> Result<Vfs, Error> {
     if let Some(dir) = dir {
         files.extend(plugin_files(&dir)?);
     }
-    let plugins = files.iter().map(|f| runtime.load(f)).collect::<Result<Vec<_>, _>>()?;
-    Ok(Vfs { runtime, plugins, level: level_from_log(args.log_level) })
+    if files.is_empty() {
+        log::warn!(
+            "no plugins loaded: only files on disk can be read (use --plugin FILE, --plugins DIR or $VFS_PLUGINS)"
+        );
+    }
+    Ok(Vfs::new(runtime, files, level_from_log(args.log_level)))
 }
 
 /// `target/plugins` when running from `target/<profile>/vfs-host`.

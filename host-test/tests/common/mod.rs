@@ -46,7 +46,7 @@ pub fn vfs_with(plugins: &[PathBuf], limits: Limits) -> (Vfs, Logs) {
     let logs = Logs::default();
     let runtime = runtime_with(limits, &logs);
     let plugins = plugins.iter().map(|p| runtime.load(p).expect("load plugin")).collect();
-    (Vfs { runtime, plugins, level: Level::Info }, logs)
+    (Vfs::with_plugins(runtime, plugins, Level::Info), logs)
 }
 
 pub fn product_vfs() -> Vfs {
@@ -55,7 +55,7 @@ pub fn product_vfs() -> Vfs {
 }
 
 pub fn quick_limits() -> Limits {
-    Limits { memory: 64 << 20, call_timeout: Duration::from_millis(300) }
+    Limits { memory: 64 << 20, stall_timeout: Duration::from_millis(300), ..Limits::default() }
 }
 
 /// Reads a whole file node the way a user of decomp-toolkit does, in 8 KiB steps.
