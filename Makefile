@@ -7,7 +7,7 @@ CARGO        ?= cargo
 WASM_CARGO   := scripts/wasm-cargo
 HOST_PROFILE := host
 GUESTS       := archive chunk-view hash-addressed
-TEST_GUESTS  := misbehave wasi-import
+TEST_GUESTS  := misbehave wasi-import counting
 WASM_OUT     := target/wasm/wasm32-wasip2/release
 PLUGINS      := target/plugins
 TEST_PLUGINS := target/test-plugins
@@ -43,7 +43,7 @@ demo: build
 test: guests test-guests
 	$(CARGO) test --profile $(HOST_PROFILE) --workspace
 
-bench: guests
+bench: guests host
 	$(CARGO) run --profile $(HOST_PROFILE) -p vfs-bench -- --plugins $(PLUGINS)
 
 fuzz:

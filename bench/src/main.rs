@@ -2,15 +2,17 @@
 //! doing the same work, in the same run, and prints one row per goal.
 //!
 //! usage: vfs-bench --plugins <dir with archive.wasm, chunk-view.wasm, hash-addressed.wasm>
-//!        [--only plugins|archive|listing|chunk|pack]... [--markdown]
+//!        [--only plugins|archive|listing|cli|chunk|pack]... [--markdown]
 
 mod archive;
 mod blake3_ceiling;
 mod chunk;
+mod cli;
 mod harness;
 mod inputs;
 mod pack;
 mod plugins;
+mod process;
 mod report;
 mod timing;
 
@@ -18,7 +20,7 @@ use anyhow::{Context, bail};
 use std::path::PathBuf;
 use std::time::Instant;
 
-const USAGE: &str = "usage: vfs-bench [--plugins <dir>] [--only plugins|archive|listing|chunk|pack]... [--markdown]
+const USAGE: &str = "usage: vfs-bench [--plugins <dir>] [--only plugins|archive|listing|cli|chunk|pack]... [--markdown]
   --plugins   directory with archive.wasm, chunk-view.wasm, hash-addressed.wasm (default target/plugins)
   --only      run only these sections (repeatable)
   --markdown  also print the results as a Markdown table";
@@ -51,6 +53,10 @@ fn parse_args() -> anyhow::Result<Args> {
 type Section<'a> = (&'a str, &'a dyn Fn(&mut Vec<report::Row>) -> anyhow::Result<()>);
 
 fn main() -> anyhow::Result<()> {
+    let raw: Vec<String> = std::env::args().collect();
+    if raw.get(1).map(String::as_str) == Some(process::MEASURE_ARG) {
+        process::measure_child(&raw[2..]);
+    }
     let args = parse_args()?;
     // As `vfs-host` does: large buffers crossing the plugin boundary reuse freed memory.
     vfs_host::malloc::keep_freed_memory();
@@ -61,10 +67,11 @@ fn main() -> anyhow::Result<()> {
     let vfs = harness::vfs(&args.plugins)?;
     let ceiling = blake3_ceiling::Ceiling::new(&inputs.random, inputs.big_digest);
     let mut rows = Vec::new();
-    let sections: [Section; 5] = [
+    let sections: [Section; 6] = [
         ("plugins", &|rows| plugins::run(&args.plugins, &vfs, &inputs, rows)),
         ("archive", &|rows| archive::run_reads(&vfs, &inputs, rows)),
         ("listing", &|rows| archive::run_listing(&vfs, &inputs, rows)),
+        ("cli", &|rows| cli::run(&args.plugins, &inputs, rows)),
         ("chunk", &|rows| chunk::run(&vfs, &inputs, &ceiling, rows)),
         ("pack", &|rows| pack::run(&vfs, &inputs, &ceiling, rows)),
     ];

@@ -35,6 +35,11 @@ impl GuestVfs {
         Ok(lock(&self.instance)?.plugin().to_string())
     }
 
+    /// Linear memory of the instance the tree lives in, in bytes.
+    pub fn memory_size(&self) -> Result<usize, Error> {
+        Ok(lock(&self.instance)?.memory_size())
+    }
+
     pub fn metadata(&self, path: &str) -> Result<Result<VfsMetadata, VfsError>, Error> {
         lock(&self.instance)?.vfs_metadata(self.handle, path)
     }

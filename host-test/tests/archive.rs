@@ -138,6 +138,16 @@ print(info.filename)
     let first = name.trim();
     let err = read_all(&vfs, &format!("{}:{first}", bad.display())).unwrap_err().to_string();
     assert!(err.to_lowercase().contains("crc"), "{err}");
+    // The plugin reported bad data, it did not fail: exit 1 with its message, and the other
+    // entry still copies out of the damaged archive.
+    let (code, _, stderr) = cli(&["cat", &format!("{}:{first}", bad.display())]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.to_lowercase().contains("crc"), "{stderr}");
+    let out = dir.path().join("out");
+    let (code, _, stderr) = cli(&["cp", &format!("{}:", bad.display()), out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert_eq!(std::fs::read(out.join("bar.txt")).unwrap(), b"bar\n");
+    assert!(!out.join(first).exists(), "a copy that failed its CRC is not left behind");
 }
 
 #[test]

@@ -67,3 +67,23 @@ fn blake3_range_and_fixed_on_the_fixture() {
         .collect();
     assert_eq!(offsets, [0, 21325, 38465, 66549, 84766]);
 }
+
+#[test]
+fn hashing_a_large_file_outlasts_the_stall_limit_without_being_stopped() {
+    // 1 GiB of zeros (sparse): hashing it takes the guest far longer than a 100 ms stall limit,
+    // but it reads its file all the while, so it is never stopped.
+    let f = tempfile::NamedTempFile::new().unwrap();
+    f.as_file().set_len(1 << 30).unwrap();
+    let limits = vfs_host::Limits { stall_timeout: std::time::Duration::from_millis(100), ..Default::default() };
+    let (vfs, _) = vfs_with(&[plugin("chunk-view")], limits);
+    let started = std::time::Instant::now();
+    let digest = read_all(&vfs, &format!("{}:blake3", f.path().display())).unwrap();
+    let took = started.elapsed();
+    let mut hasher = blake3::Hasher::new();
+    let zeros = vec![0u8; 1 << 20];
+    for _ in 0..1024 {
+        hasher.update(&zeros);
+    }
+    assert_eq!(String::from_utf8(digest).unwrap(), format!("{}\n", hasher.finalize().to_hex()));
+    assert!(took > limits.stall_timeout, "the call must outlast the limit to prove anything ({took:?})");
+}

@@ -17,8 +17,8 @@ pub fn cat(vfs: &Vfs, path: &str, out: &mut impl Write) -> Result<(), Error> {
     out.flush().map_err(|e| Error::io("writing output", e))
 }
 
-/// Streams a file node to `out`, refusing to go past its declared `size`: a plugin that keeps
-/// returning data would otherwise never end.
+/// Streams a file node to `out`: exactly its declared `size`, so a plugin that returns more
+/// never makes a copy grow, and one that ends early is an error rather than a short copy.
 fn copy_file(
     node: &Node,
     shown: &str,
@@ -27,18 +27,18 @@ fn copy_file(
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, Error> {
     let mut offset = 0u64;
-    loop {
-        let chunk = node.read(shown, offset, READ_SIZE)?;
+    while offset < size {
+        let want = usize::try_from(size - offset).unwrap_or(usize::MAX).min(READ_SIZE);
+        let chunk = node.read(shown, offset, want)?;
         if chunk.is_empty() {
-            return Ok(offset);
+            let why = format!("ended after {offset} of its {size} bytes");
+            return Err(Error::vfs(shown, VfsReason::Other(why)));
         }
         offset += chunk.len() as u64;
-        if offset > size {
-            return Err(Error::vfs(shown, VfsReason::Other(format!("returned more than its declared size of {size} bytes"))));
-        }
         out.write_all(&chunk).map_err(|e| Error::io("writing output", e))?;
         progress(chunk.len() as u64);
     }
+    Ok(offset)
 }
 
 /// `cp -r` semantics: into an existing directory DEST, the source keeps its name (`a.zip:dir` →
