@@ -85,6 +85,9 @@ pub struct BlobReader {
     /// The last verified group, kept for sequential reads smaller than a group.
     group: Option<u64>,
     group_buf: Vec<u8>,
+    /// Where the last read ended: a read from there to the end of the blob finishes a
+    /// sequential pass (see [`Self::release_at_end`]).
+    last_end: u64,
 }
 
 impl BlobReader {
@@ -102,6 +105,7 @@ impl BlobReader {
             path: Vec::new(),
             group: None,
             group_buf: Vec::new(),
+            last_end: 0,
         }
     }
 
@@ -155,7 +159,35 @@ impl BlobReader {
             buf[done..done + take as usize].copy_from_slice(&self.group_buf[from..from + take as usize]);
             pos += take;
         }
+        self.release_at_end(offset, end);
         Ok((end - offset) as usize)
+    }
+
+    /// A sequential pass that reached the end of the blob frees what sped up its reads: hosts
+    /// such as decomp-toolkit never drop a file, so a file read through must cost nothing more
+    /// than an unread one. Random reads that touch the end keep their caches.
+    fn release_at_end(&mut self, offset: u64, end: u64) {
+        let sequential = offset == self.last_end;
+        self.last_end = end;
+        if sequential && end == self.size {
+            self.outboard = Outboard::Unloaded;
+            self.path = Vec::new();
+            self.group = None;
+            self.group_buf = Vec::new();
+        }
+    }
+
+    /// Heap bytes this reader holds beyond its fixed size.
+    #[cfg(test)]
+    pub(crate) fn held_bytes(&self) -> usize {
+        let outboard = match &self.outboard {
+            Outboard::Unloaded => 0,
+            Outboard::Memory(all) => all.capacity(),
+            Outboard::Windowed { top, window } => {
+                top.len() * PAIR_LEN as usize + window.as_ref().map_or(0, |(_, w)| w.capacity())
+            }
+        };
+        outboard + self.path.capacity() * core::mem::size_of::<(u64, Pair)>() + self.group_buf.capacity()
     }
 
     /// Reads up to `len` bytes at `offset` of the blob into a new buffer, shorter only at the
@@ -195,6 +227,7 @@ impl BlobReader {
         self.verify_run(src, first, &data)?;
         data.truncate((end - span_start) as usize);
         data.drain(..(offset - span_start) as usize);
+        self.release_at_end(offset, end);
         Ok(data)
     }
 

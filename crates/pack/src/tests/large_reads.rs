@@ -231,3 +231,34 @@ fn whole_group_runs_through_read_cost_one_source_read() {
     }
     assert_eq!(offset, LEN as u64);
 }
+
+#[test]
+fn a_blob_read_to_its_end_holds_no_buffers() {
+    // Hosts that never drop a file (decomp-toolkit) keep every reader: one read to its end must
+    // cost no more than an unread one, whichever way it was read.
+    let f = fixture();
+    for mode in MODES {
+        let mut r = reader(&f, mode);
+        assert_eq!(r.held_bytes(), 0, "an unread reader holds nothing");
+        let mut buf = vec![0u8; 8192];
+        let mut offset = 0;
+        while offset < LEN as u64 {
+            let n = r.read(&f.bytes[..], offset, &mut buf).unwrap();
+            assert_eq!(buf[..n], f.content[offset as usize..offset as usize + n]);
+            if offset == 8192 {
+                assert!(r.held_bytes() >= GROUP_LEN as usize, "mid-way, the group is kept for the next read");
+            }
+            offset += n as u64;
+        }
+        assert_eq!(r.held_bytes(), 0, "mode {mode:?}: 8 KiB reads to the end");
+
+        let mut r = reader(&f, mode);
+        let fetches = RefCell::new(Vec::new());
+        read_vec(&mut r, &f.bytes[..], &f.bytes, 0, MIB as usize, &fetches).unwrap();
+        read_vec(&mut r, &f.bytes[..], &f.bytes, MIB, LEN, &fetches).unwrap();
+        assert_eq!(r.held_bytes(), 0, "mode {mode:?}: large reads to the end");
+        // And it still reads afterwards.
+        assert_eq!(r.read(&f.bytes[..], 100, &mut buf[..10]).unwrap(), 10);
+        assert_eq!(buf[..10], f.content[100..110]);
+    }
+}
