@@ -103,14 +103,14 @@ fn baseline(peer: &str, run: Option<Run>, show: impl Fn(&Run) -> String) -> Stri
 }
 
 /// The `vfs-host` built beside this benchmark, with the product plugins and a warm compile cache.
-struct Host {
+pub struct Host {
     exe: PathBuf,
     plugins: PathBuf,
     cache: PathBuf,
 }
 
 impl Host {
-    fn new(plugins: &Path, scratch: &Path) -> anyhow::Result<Self> {
+    pub fn new(plugins: &Path, scratch: &Path) -> anyhow::Result<Self> {
         let exe = std::env::current_exe()?.with_file_name("vfs-host");
         if !exe.is_file() {
             bail!("{} is missing: build it with `make host`", exe.display());
@@ -121,7 +121,7 @@ impl Host {
         Ok(host)
     }
 
-    fn command(&self, args: &[&str]) -> Command {
+    pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.exe);
         cmd.arg("--plugins").arg(&self.plugins).arg("--cache-dir").arg(&self.cache).args(args);
         cmd

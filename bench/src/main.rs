@@ -2,7 +2,7 @@
 //! doing the same work, in the same run, and prints one row per goal.
 //!
 //! usage: vfs-bench --plugins <dir with archive.wasm, chunk-view.wasm, hash-addressed.wasm>
-//!        [--only plugins|archive|listing|cli|chunk|pack]... [--markdown]
+//!        [--only plugins|archive|listing|cli|mount|chunk|pack]... [--markdown]
 
 mod archive;
 mod blake3_ceiling;
@@ -10,6 +10,7 @@ mod chunk;
 mod cli;
 mod harness;
 mod inputs;
+mod mount;
 mod pack;
 mod plugins;
 mod process;
@@ -20,7 +21,7 @@ use anyhow::{Context, bail};
 use std::path::PathBuf;
 use std::time::Instant;
 
-const USAGE: &str = "usage: vfs-bench [--plugins <dir>] [--only plugins|archive|listing|cli|chunk|pack]... [--markdown]
+const USAGE: &str = "usage: vfs-bench [--plugins <dir>] [--only plugins|archive|listing|cli|mount|chunk|pack]... [--markdown]
   --plugins   directory with archive.wasm, chunk-view.wasm, hash-addressed.wasm (default target/plugins)
   --only      run only these sections (repeatable)
   --markdown  also print the results as a Markdown table";
@@ -67,11 +68,12 @@ fn main() -> anyhow::Result<()> {
     let vfs = harness::vfs(&args.plugins)?;
     let ceiling = blake3_ceiling::Ceiling::new(&inputs.random, inputs.big_digest);
     let mut rows = Vec::new();
-    let sections: [Section; 6] = [
+    let sections: [Section; 7] = [
         ("plugins", &|rows| plugins::run(&args.plugins, &vfs, &inputs, rows)),
         ("archive", &|rows| archive::run_reads(&vfs, &inputs, rows)),
         ("listing", &|rows| archive::run_listing(&vfs, &inputs, rows)),
         ("cli", &|rows| cli::run(&args.plugins, &inputs, rows)),
+        ("mount", &|rows| mount::run(&args.plugins, &inputs, rows)),
         ("chunk", &|rows| chunk::run(&vfs, &inputs, &ceiling, rows)),
         ("pack", &|rows| pack::run(&vfs, &inputs, &ceiling, rows)),
     ];

@@ -12,6 +12,7 @@ pub mod host_file;
 pub mod instance;
 pub mod logging;
 pub mod malloc;
+pub mod mount;
 pub mod resolve;
 pub mod runtime;
 pub mod walk;

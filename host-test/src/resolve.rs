@@ -131,7 +131,20 @@ impl Vfs {
         Ok(node)
     }
 
-    fn enter(&self, base: &str, segment: &str, mut node: Node) -> Result<Node, Error> {
+    /// Whether any plugin's `detect` claims `segment` after the file `base`: a cheap, name-only
+    /// guess at whether `base:segment` opens.
+    pub fn claims(&self, base: &str, segment: &str) -> Result<bool, Error> {
+        for i in 0..self.plugins.len() {
+            if self.plugin(i)?.detect(&self.runtime, base, segment)? {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Enters `segment` of the file `node`, which the path `base` names: one `:` step of
+    /// [`Vfs::resolve`].
+    pub fn enter(&self, base: &str, segment: &str, mut node: Node) -> Result<Node, Error> {
         let shown = format!("{base}:{segment}");
         for _ in 0..MAX_FILE_RESULTS {
             let file = match &node {
@@ -289,7 +302,15 @@ impl FileNode {
         if let Some(f) = &*opened {
             return Ok(f.clone());
         }
-        let file = match &self.0.source {
+        let file = self.open_fresh(shown)?;
+        *opened = Some(file.clone());
+        Ok(file)
+    }
+
+    /// A new open file of its own (a reader that keeps its position apart from the others),
+    /// not shared with this node's reads.
+    pub fn open_fresh(&self, shown: &str) -> Result<HostFile, Error> {
+        Ok(match &self.0.source {
             Source::Open(f) => f.clone(),
             Source::Native(path) => {
                 HostFile::Native(Arc::new(std::fs::File::open(path).map_err(|e| Error::io(shown, e))?))
@@ -297,9 +318,7 @@ impl FileNode {
             Source::Entry { vfs, path, shown, .. } => {
                 HostFile::Guest(Arc::new(vfs.open(path, shown)?.map_err(|e| vfs_error(shown, e))?))
             }
-        };
-        *opened = Some(file.clone());
-        Ok(file)
+        })
     }
 
     /// Closes the file (it is opened again when next read). Dropping the node does the same.

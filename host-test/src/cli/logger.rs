@@ -6,11 +6,12 @@ struct StderrLogger;
 
 impl Log for StderrLogger {
     /// Plugins' and vfs-host's own lines at the chosen level; other crates' (wasmtime,
-    /// cranelift) debug and info lines only at `trace`, where they help debug the host itself.
+    /// cranelift, fuser) only their errors, and everything at `trace`, where it helps debug the
+    /// host itself.
     fn enabled(&self, metadata: &Metadata) -> bool {
         let ours = metadata.target() == "plugin" || metadata.target().starts_with("vfs_host");
         metadata.level() <= log::max_level()
-            && (ours || metadata.level() <= log::Level::Warn || log::max_level() == LevelFilter::Trace)
+            && (ours || metadata.level() <= log::Level::Error || log::max_level() == LevelFilter::Trace)
     }
 
     fn log(&self, record: &Record) {

@@ -4,6 +4,7 @@ mod cp;
 mod fmt;
 mod logger;
 mod ls;
+mod mount;
 mod pack;
 
 use clap::{Parser, Subcommand};
@@ -76,6 +77,18 @@ enum Command {
     Cat { path: String },
     /// Copy a file or a whole tree out to DEST.
     Cp { path: String, dest: PathBuf },
+    /// Mount the directory PATH names (`game.zip:`, `x.zip:inner.tar:`, a native directory)
+    /// read-only at MOUNTPOINT with FUSE; runs until Ctrl-C, SIGTERM or `fusermount3 -u`.
+    Mount {
+        /// Also show each file a plugin claims as a directory `NAME:` beside it.
+        #[arg(long)]
+        recursive: bool,
+        /// Threads serving requests (readers of different archives run in parallel).
+        #[arg(long, default_value_t = 4)]
+        threads: usize,
+        path: String,
+        mountpoint: PathBuf,
+    },
     /// The loaded plugins with their imports and exports.
     Plugins,
     /// Build, check or list content-addressed packs (no plugin is loaded).
@@ -111,6 +124,9 @@ fn execute(args: Args) -> Result<(), Error> {
         Command::Stat { json, path } => ls::stat(&vfs, &path, json, out),
         Command::Cat { path } => cp::cat(&vfs, &path, out),
         Command::Cp { path, dest } => cp::cp(&vfs, &path, &dest, &walk),
+        Command::Mount { recursive, threads, path, mountpoint } => {
+            mount::mount(vfs, &path, &mountpoint, mount::Options { recursive, threads })
+        }
         Command::Plugins => ls::plugins(&vfs, out),
         Command::Pack(cmd) => pack::execute(&cmd, out),
     }
