@@ -85,6 +85,12 @@ pub(crate) fn native_metadata(m: &std::fs::Metadata) -> VfsMetadata {
     }
 }
 
+/// The time `secs` seconds from the Unix epoch (before it when negative).
+pub fn from_unix_seconds(secs: i64) -> Option<std::time::SystemTime> {
+    let d = std::time::Duration::from_secs(secs.unsigned_abs());
+    if secs >= 0 { UNIX_EPOCH.checked_add(d) } else { UNIX_EPOCH.checked_sub(d) }
+}
+
 pub fn unix_seconds(t: std::time::SystemTime) -> Option<i64> {
     match t.duration_since(UNIX_EPOCH) {
         Ok(d) => i64::try_from(d.as_secs()).ok(),

@@ -149,7 +149,7 @@ impl MountFs {
     }
 
     fn attr(&self, ino: INodeNo, meta: &Metadata) -> FileAttr {
-        let mtime = meta.modified.and_then(system_time).unwrap_or(SystemTime::UNIX_EPOCH);
+        let mtime = meta.modified.and_then(crate::host_file::from_unix_seconds).unwrap_or(SystemTime::UNIX_EPOCH);
         FileAttr {
             ino,
             size: meta.size,
@@ -369,7 +369,3 @@ fn named(shown: &str, e: Error) -> Error {
     }
 }
 
-fn system_time(secs: i64) -> Option<SystemTime> {
-    let d = Duration::from_secs(secs.unsigned_abs());
-    if secs >= 0 { SystemTime::UNIX_EPOCH.checked_add(d) } else { SystemTime::UNIX_EPOCH.checked_sub(d) }
-}

@@ -3,7 +3,7 @@
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 use vfs_host::walk::{Step, Walk};
 use vfs_host::{Error, Metadata, Node, VfsReason, Vfs};
 
@@ -172,7 +172,7 @@ fn write_file(node: &Node, shown: &str, target: &Path, meta: Metadata, progress:
     let mut out = std::io::BufWriter::with_capacity(READ_SIZE, file);
     copy_file(node, shown, meta.size, &mut out, progress)?;
     let file = out.into_inner().map_err(|e| Error::io(format!("writing {shown_target}"), e.into_error()))?;
-    if let Some(t) = meta.modified.and_then(system_time) {
+    if let Some(t) = meta.modified.and_then(vfs_host::host_file::from_unix_seconds) {
         let _ = file.set_modified(t);
     }
     Ok(())
@@ -184,17 +184,13 @@ fn join_rel(target: &Path, rel: &str) -> PathBuf {
 
 /// Best effort, as `cp -p` treats times: a directory's time that cannot be set loses nothing.
 fn set_modified(dir: &Path, meta: Metadata) {
-    if let Some(t) = meta.modified.and_then(system_time)
+    if let Some(t) = meta.modified.and_then(vfs_host::host_file::from_unix_seconds)
         && let Ok(d) = std::fs::File::open(dir)
     {
         let _ = d.set_modified(t);
     }
 }
 
-fn system_time(secs: i64) -> Option<SystemTime> {
-    let d = Duration::from_secs(secs.unsigned_abs());
-    if secs >= 0 { SystemTime::UNIX_EPOCH.checked_add(d) } else { SystemTime::UNIX_EPOCH.checked_sub(d) }
-}
 
 /// A name from a plugin must be one plain path component: never `..`, `/` or empty, so a copy
 /// can never write outside its destination whatever the plugin says.
