@@ -1,15 +1,25 @@
-//! The index of an archive and lookups in it.
+//! An opened archive and lookups in it.
+//!
+//! Opening reads little: for tar, the first header; for zip, the end records and the whole
+//! central directory in one read. A lookup of one path scans the entries for it (zip: the
+//! directory in memory; tar: the headers, skipping data) without building anything. The tree of
+//! every entry is built by the first listing, by a lookup that needs it (links), or once lookups
+//! of different paths have cost about as much as building it would.
 
 use crate::entry::{Content, Entry};
 use crate::error::ArchiveError;
 use crate::index::Index;
 use crate::links::{self, LinkError};
+use crate::lookup::{Found, Matcher};
+use crate::names::Quoted;
 use crate::reader::EntryReader;
-use crate::zip::DataEnds;
-use crate::{tar, zip, zip_end};
+use crate::zip::{self, DataEnds};
+use crate::zip_end::{self, Directory};
+use crate::tar;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use core::cell::{Cell, OnceCell, RefCell};
 use vfs_core::{BufReadAt, Node, NodeId, ReadAt, Tree, VfsError, path};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -20,127 +30,277 @@ pub enum Kind {
 
 pub use vfs_core::Metadata;
 
-pub struct Archive {
-    tree: Tree<Entry>,
+/// Largest central directory held in memory (about three million entries); a larger one is
+/// refused with an error rather than exhausting a guest's memory.
+const MAX_CENTRAL_DIRECTORY: u64 = 256 << 20;
+/// Window for the few small reads that recognise a format.
+const SNIFF_WINDOW: usize = 64 * 1024;
+
+pub struct Archive<R> {
+    src: R,
+    size: u64,
     kind: Kind,
+    /// Zip: where the central directory is, and its bytes until the tree is built from them.
+    zip: Option<(Directory, RefCell<Vec<u8>>)>,
+    index: OnceCell<Result<Indexed, ArchiveError>>,
+    /// The last path scanned for and what was there: a host looks a path up (`metadata`), then
+    /// opens it.
+    last: RefCell<Option<(String, Found)>>,
+    scans: Cell<u32>,
+    warnings_taken: Cell<bool>,
+}
+
+/// The full index.
+struct Indexed {
+    tree: Tree<Entry>,
     /// Zip only: where each entry's data must end.
     zip_ends: DataEnds,
     warnings: Vec<String>,
 }
 
-impl Archive {
+impl<R: ReadAt> Archive<R> {
     /// Sniffs the bytes; `Ok(None)` when they are neither tar nor zip (e.g. a text file).
-    pub fn open<R: ReadAt + ?Sized>(src: &R, size: u64) -> Result<Option<Archive>, ArchiveError> {
-        let mut buf = BufReadAt::new(src);
-        let mut index = Index::new();
+    pub fn open(src: R, size: u64) -> Result<Option<Self>, ArchiveError> {
+        let mut buf = BufReadAt::with_capacity(SNIFF_WINDOW, &src);
         // Tar first: a tar whose last member is a zip ends like a zip, but no zip starts with a
         // valid tar header.
-        let (kind, zip_ends) = if tar::sniff(&mut buf, size)? {
-            tar::index(&mut buf, size, &mut index)?;
-            (Kind::Tar, DataEnds::default())
+        let zip = if tar::sniff(&mut buf, size)? {
+            None
         } else {
             let Some(dir) = zip_end::locate(&mut buf, size)? else { return Ok(None) };
-            (Kind::Zip, zip::index(&mut buf, &dir, &mut index)?)
+            let len = dir.end - dir.start;
+            if len > MAX_CENTRAL_DIRECTORY {
+                return Err(ArchiveError::zip(format!(
+                    "central directory of {len} bytes is larger than the {MAX_CENTRAL_DIRECTORY} this reader holds"
+                )));
+            }
+            let cd = src.read_vec(dir.start, len as usize)?;
+            if cd.len() as u64 != len {
+                return Err(ArchiveError::zip("the file ends inside the central directory; it is truncated"));
+            }
+            Some((dir, RefCell::new(cd)))
         };
-        let (tree, warnings) = index.finish();
-        Ok(Some(Self { tree, kind, zip_ends, warnings }))
+        let kind = if zip.is_some() { Kind::Zip } else { Kind::Tar };
+        Ok(Some(Self {
+            src,
+            size,
+            kind,
+            zip,
+            index: OnceCell::new(),
+            last: RefCell::new(None),
+            scans: Cell::new(0),
+            warnings_taken: Cell::new(false),
+        }))
     }
 
     pub fn kind(&self) -> Kind {
         self.kind
     }
 
-    /// What was odd about the archive: dropped duplicates, neutralised names, ignored trailing data.
-    pub fn warnings(&self) -> &[String] {
-        &self.warnings
+    /// The bytes the archive is read from.
+    pub fn source(&self) -> &R {
+        &self.src
     }
 
-    /// Metadata of the node at `path`. A link is listed as a file with its target's size (0 when
-    /// the target cannot be resolved).
-    pub fn metadata(&self, path: &str) -> Result<Metadata, VfsError> {
-        let id = self.lookup(path)?;
-        Ok(match self.tree.node(id) {
-            Node::Dir { modified } => Metadata::dir(modified),
-            Node::Leaf(e) => {
-                let size = match &e.content {
-                    Content::Link(_) => match links::resolve(&self.tree, path) {
-                        Ok(target) => match self.tree.node(target) {
-                            Node::Leaf(t) => t.size,
-                            Node::Dir { .. } => 0,
-                        },
-                        Err(_) => 0,
-                    },
-                    _ => e.size,
-                };
-                Metadata::file(size, e.modified)
-            }
-        })
+    /// What was odd about the archive: dropped duplicates, neutralised names, ignored trailing
+    /// data. Builds the full index when it is not built yet.
+    pub fn warnings(&self) -> Vec<String> {
+        self.indexed().map(|ix| ix.warnings.clone()).unwrap_or_default()
     }
 
-    /// Names of the direct children of the directory at `path`, sorted bytewise.
-    pub fn read_dir(&self, path: &str) -> Result<Vec<String>, VfsError> {
-        let id = self.lookup(path)?;
-        match self.tree.children(id) {
-            Some(children) => Ok(children.map(|(name, _)| String::from(name)).collect()),
-            None => Err(VfsError::NotADirectory(path::normalize(path))),
+    /// [`Self::warnings`] once the full index has been built, the first time only; empty before.
+    /// For a plugin to log them as soon as they are known, without building the index for it.
+    pub fn take_warnings(&self) -> Vec<String> {
+        match self.index.get() {
+            Some(Ok(ix)) if !self.warnings_taken.replace(true) => ix.warnings.clone(),
+            _ => Vec::new(),
         }
     }
 
-    /// Opens the file at `path` for reading; links are followed inside the archive.
-    /// Links in directory position (`dirlink/file`) are followed here too, although listings
-    /// show such a link as a file.
+    /// Metadata of the node at `path`. A link is shown as what it leads to (a directory, or a file
+    /// with its target's size), with its own modification time; one that leads nowhere as an
+    /// empty file, which fails to open.
+    pub fn metadata(&self, path: &str) -> Result<Metadata, VfsError> {
+        let p = path::canonical(path);
+        if p.is_empty() {
+            return Ok(Metadata::dir(None));
+        }
+        match self.scan_for(&p)? {
+            Some(Found::Dir { modified }) => Ok(Metadata::dir(modified)),
+            Some(Found::File(e)) if !matches!(e.content, Content::Link(_)) => Ok(Metadata::file(e.size, e.modified)),
+            _ => self.tree_metadata(&p),
+        }
+    }
+
+    /// Names of the direct children of the directory at `path` (links followed), sorted bytewise.
+    pub fn read_dir(&self, path: &str) -> Result<Vec<String>, VfsError> {
+        let p = path::canonical(path);
+        let tree = &self.indexed()?.tree;
+        let id = match tree.lookup(&p) {
+            Some(id) if !is_link(tree, id) => id,
+            _ => links::resolve(tree, &p).map_err(|_| lookup_error(tree, &p))?,
+        };
+        match tree.children(id) {
+            Some(children) => Ok(children.map(|(name, _)| String::from(name)).collect()),
+            None => Err(VfsError::NotADirectory(p.into_owned())),
+        }
+    }
+
+    /// Opens the file at `path` for reading; links are followed inside the archive, in every
+    /// component.
     pub fn open_file(&self, path: &str) -> Result<EntryReader, VfsError> {
-        let shown = path::normalize(path);
-        let id = match self.tree.lookup(path) {
+        let p = path::canonical(path);
+        match self.scan_for(&p)? {
+            Some(Found::Dir { .. }) => return Err(VfsError::IsADirectory(p.into_owned())),
+            Some(Found::File(e)) if !matches!(e.content, Content::Link(_)) => {
+                return self.reader(&p, &e, &|header| {
+                    let (dir, cd) = self.zip.as_ref().ok_or_else(|| ArchiveError::zip("not a zip"))?;
+                    zip::data_end(&cd.borrow(), dir, header)
+                });
+            }
+            _ => {}
+        }
+        let ix = self.indexed()?;
+        let tree = &ix.tree;
+        let id = match tree.lookup(&p) {
             Some(id) => id,
-            None => match links::resolve(&self.tree, path) {
+            None => match links::resolve(tree, &p) {
                 Ok(id) => id,
-                Err(e @ (LinkError::Escapes(_) | LinkError::TooManyLinks)) => return Err(link_error(&shown, e)),
-                Err(_) => return Err(self.lookup(path).err().unwrap_or(VfsError::NotFound(shown))),
+                Err(e @ (LinkError::Escapes(_) | LinkError::TooManyLinks)) => return Err(link_error(&p, e)),
+                Err(_) => return Err(lookup_error(tree, &p)),
             },
         };
-        let entry = match self.tree.node(id) {
-            Node::Dir { .. } => return Err(VfsError::IsADirectory(shown)),
+        let entry = match tree.node(id) {
+            Node::Dir { .. } => return Err(VfsError::IsADirectory(p.into_owned())),
             Node::Leaf(e) if matches!(e.content, Content::Link(_)) => {
-                let target = links::resolve(&self.tree, path).map_err(|e| link_error(&shown, e))?;
-                match self.tree.node(target) {
+                let target = links::resolve(tree, &p).map_err(|e| link_error(&p, e))?;
+                match tree.node(target) {
                     Node::Leaf(t) => t,
-                    Node::Dir { .. } => return Err(VfsError::IsADirectory(shown)),
+                    Node::Dir { .. } => return Err(VfsError::IsADirectory(p.into_owned())),
                 }
             }
             Node::Leaf(e) => e,
         };
-        Ok(match &entry.content {
-            Content::Direct { offset } => EntryReader::direct(&shown, *offset, entry.size, entry.modified),
-            Content::Zip(z) => EntryReader::zip(&shown, z, self.zip_ends.limit(z.header_offset), entry.size, entry.modified)?,
-            Content::Empty => EntryReader::empty(&shown, entry.modified),
-            Content::Unreadable(why) => return Err(ArchiveError::entry(&shown, why).into()),
-            Content::Link(_) => return Err(link_error(&shown, LinkError::TooManyLinks)),
+        self.reader(&p, entry, &|header| Ok(ix.zip_ends.limit(header)))
+    }
+
+    fn reader(
+        &self,
+        shown: &str,
+        e: &Entry,
+        zip_end: &dyn Fn(u64) -> Result<u64, ArchiveError>,
+    ) -> Result<EntryReader, VfsError> {
+        Ok(match &e.content {
+            Content::Direct { offset } => EntryReader::direct(shown, *offset, e.size, e.modified),
+            Content::Zip(z) => EntryReader::zip(shown, z, zip_end(z.header_offset)?, e.size, e.modified)?,
+            Content::Sparse(s) => EntryReader::sparse(shown, s, e.size, e.modified),
+            Content::Empty => EntryReader::empty(shown, e.modified),
+            Content::Unreadable(why) => return Err(ArchiveError::entry(shown, why).into()),
+            Content::Link(_) => return Err(link_error(shown, LinkError::TooManyLinks)),
         })
     }
 
-    fn lookup(&self, path: &str) -> Result<NodeId, VfsError> {
-        self.tree.lookup(path).ok_or_else(|| {
-            let parts = path::components(path);
-            // Name the first component that is a file, so "f.txt/x" says what is wrong.
-            for i in 1..parts.len() {
-                let prefix = parts[..i].join("/");
-                if let Some(id) = self.tree.lookup(&prefix)
-                    && matches!(self.tree.node(id), Node::Leaf(_))
-                {
-                    return VfsError::NotADirectory(prefix);
-                }
-            }
-            VfsError::NotFound(parts.join("/"))
-        })
+    /// What a scan finds at canonical, non-empty `path`; `None` when the tree answers instead
+    /// (it is built, or enough different paths were scanned for that building it pays).
+    fn scan_for(&self, path: &str) -> Result<Option<Found>, ArchiveError> {
+        if path.is_empty() || self.index.get().is_some() {
+            return Ok(None);
+        }
+        if let Some((last, found)) = &*self.last.borrow()
+            && last == path
+        {
+            return Ok(Some(found.clone()));
+        }
+        // A tar scan reads every header again: as much as building the tree. A zip scan only
+        // walks the directory in memory, several times cheaper.
+        let budget = match self.kind {
+            Kind::Tar => 1,
+            Kind::Zip => 8,
+        };
+        if self.scans.get() >= budget {
+            return Ok(None);
+        }
+        self.scans.set(self.scans.get() + 1);
+        let mut matcher = Matcher::new(path);
+        match &self.zip {
+            None => tar::scan(&mut BufReadAt::new(&self.src), self.size, &mut matcher)?,
+            Some((dir, cd)) => zip::scan(&self.src, &cd.borrow(), dir, &mut matcher)?,
+        }
+        let found = matcher.finish();
+        *self.last.borrow_mut() = Some((String::from(path), found.clone()));
+        Ok(Some(found))
     }
+
+    fn indexed(&self) -> Result<&Indexed, ArchiveError> {
+        self.index.get_or_init(|| self.build()).as_ref().map_err(Clone::clone)
+    }
+
+    fn build(&self) -> Result<Indexed, ArchiveError> {
+        let mut index = Index::new();
+        let zip_ends = match &self.zip {
+            None => {
+                tar::scan(&mut BufReadAt::new(&self.src), self.size, &mut index)?;
+                DataEnds::default()
+            }
+            Some((dir, cd)) => {
+                // The tree keeps what it needs: the directory's bytes are not needed again.
+                let cd = cd.take();
+                zip::scan(&self.src, &cd, dir, &mut index)?;
+                DataEnds::new(&cd, dir)?
+            }
+        };
+        let (tree, warnings) = index.finish();
+        self.last.take();
+        Ok(Indexed { tree, zip_ends, warnings })
+    }
+
+    /// Metadata from the tree, links followed.
+    fn tree_metadata(&self, path: &str) -> Result<Metadata, VfsError> {
+        let tree = &self.indexed()?.tree;
+        let (shown, modified) = match tree.lookup(path) {
+            Some(id) => match tree.node(id) {
+                Node::Dir { modified } => return Ok(Metadata::dir(modified)),
+                Node::Leaf(e) if !matches!(e.content, Content::Link(_)) => return Ok(Metadata::file(e.size, e.modified)),
+                Node::Leaf(link) => (Some(id), link.modified),
+            },
+            None => (None, None),
+        };
+        match links::resolve(tree, path) {
+            Ok(target) => Ok(match tree.node(target) {
+                Node::Dir { modified: m } => Metadata::dir(if shown.is_some() { modified } else { m }),
+                Node::Leaf(t) => Metadata::file(t.size, if shown.is_some() { modified } else { t.modified }),
+            }),
+            // A link that leads nowhere is still listed.
+            Err(_) if shown.is_some() => Ok(Metadata::file(0, modified)),
+            Err(_) => Err(lookup_error(tree, path)),
+        }
+    }
+}
+
+fn is_link(tree: &Tree<Entry>, id: NodeId) -> bool {
+    matches!(tree.node(id), Node::Leaf(Entry { content: Content::Link(_), .. }))
+}
+
+/// Why `path` is not in the tree: the first component that is a file, so "f.txt/x" says what is
+/// wrong, or else not found.
+fn lookup_error(tree: &Tree<Entry>, path: &str) -> VfsError {
+    let parts = path::components(path);
+    for i in 1..parts.len() {
+        let prefix = parts[..i].join("/");
+        if let Some(id) = tree.lookup(&prefix)
+            && matches!(tree.node(id), Node::Leaf(_))
+        {
+            return VfsError::NotADirectory(prefix);
+        }
+    }
+    VfsError::NotFound(parts.join("/"))
 }
 
 fn link_error(path: &str, e: LinkError) -> VfsError {
     let what = match e {
-        LinkError::Escapes(target) => format!("link leads outside the archive (via {target:?})"),
-        LinkError::NotFound(name) => format!("link target not found in the archive (no {name:?})"),
-        LinkError::NotADirectory(name) => format!("link target passes through file {name:?}"),
+        LinkError::Escapes(target) => format!("link leads outside the archive (via {})", Quoted(&target)),
+        LinkError::NotFound(name) => format!("link target not found in the archive (no {})", Quoted(&name)),
+        LinkError::NotADirectory(name) => format!("link target passes through file {}", Quoted(&name)),
         LinkError::TooManyLinks => format!("more than {} links to follow (a loop?)", links::MAX_LINK_HOPS),
     };
     ArchiveError::entry(path, what).into()

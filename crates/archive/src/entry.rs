@@ -1,5 +1,8 @@
 //! What the index keeps per entry: where its bytes are and how to get them out.
 
+use crate::sparse::Segment;
+use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::string::String;
 
 #[derive(Debug, Clone)]
@@ -16,6 +19,8 @@ pub(crate) enum Content {
     Direct { offset: u64 },
     /// A zip member; the local header is read when the entry is first read.
     Zip(ZipData),
+    /// A sparse tar member: stored runs of data and holes.
+    Sparse(Box<SparseData>),
     /// No bytes (devices, fifos).
     Empty,
     /// A link, resolved inside the archive when opened.
@@ -46,4 +51,21 @@ pub(crate) struct ZipData {
     pub method: u16,
     pub encrypted: bool,
     pub crc32: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct SparseData {
+    /// Absolute offset of the member's data in the archive.
+    pub data_offset: u64,
+    /// Bytes of data the member has in the archive (for PAX 1.0, the map included).
+    pub stored: u64,
+    pub map: SparseMap,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum SparseMap {
+    /// Read from the headers (GNU `S`, PAX 0.0 and 0.1) and checked; shared with open readers.
+    Listed(Rc<[Segment]>),
+    /// PAX 1.0: the map is at the start of the data, read when the member is first read.
+    InData,
 }

@@ -1,14 +1,28 @@
-//! Entries on their way from a format parser into the archive's tree.
+//! Entries on their way from a format parser to whoever collects them: the full index (a tree)
+//! or a single lookup.
 
 use crate::entry::Entry;
-use crate::names::clean;
+use crate::names::{Quoted, clean};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use vfs_core::{DropReason, Tree, TreeBuilder};
 
-/// Collects entries as a parser finds them, cleaning each name on the way in, so that no name is
-/// kept twice and nothing is allocated per entry when names are already plain.
+/// What a format parser hands each entry to.
+pub(crate) trait Sink {
+    /// Whether an entry whose name the archive spells `raw` can matter. Asked before the name is
+    /// decoded and cleaned and the entry is built, so a lookup skips most entries cheaply.
+    fn wants(&self, raw: &[u8]) -> bool;
+
+    /// An entry under its name as the archive spells it (decoded to text, not yet cleaned).
+    fn add(&mut self, name: &str, is_dir: bool, entry: Entry);
+
+    /// Something odd about the archive, worth a warning.
+    fn warn(&mut self, what: String);
+}
+
+/// Collects every entry into a tree, cleaning each name on the way in, so that no name is kept
+/// twice and nothing is allocated per entry when names are already plain.
 pub(crate) struct Index {
     builder: TreeBuilder<Entry>,
     /// What was odd about the archive, for the plugin to log.
@@ -20,16 +34,32 @@ impl Index {
         Self { builder: TreeBuilder::new(), warnings: Vec::new() }
     }
 
-    /// Adds an entry under its name as the archive spells it (decoded to text).
-    pub fn add(&mut self, name: &str, is_dir: bool, entry: Entry) {
+    /// The tree, and the warnings including the entries that lost to a duplicate or a directory.
+    pub fn finish(self) -> (Tree<Entry>, Vec<String>) {
+        let Index { builder, mut warnings } = self;
+        let tree = builder.build();
+        warnings.extend(tree.dropped().map(|d| match d.reason {
+            DropReason::Replaced => format!("duplicate entry {}: the later one wins", Quoted(d.path)),
+            DropReason::DirectoryWins => format!("file {} dropped: a directory of that name exists", Quoted(d.path)),
+        }));
+        (tree, warnings)
+    }
+}
+
+impl Sink for Index {
+    fn wants(&self, _raw: &[u8]) -> bool {
+        true
+    }
+
+    fn add(&mut self, name: &str, is_dir: bool, entry: Entry) {
         let cleaned = clean(name);
         let path = &*cleaned.path;
         if cleaned.neutralised {
-            self.warnings.push(format!("entry name {name:?} rewritten to {path:?} to stay inside the archive"));
+            self.warnings.push(format!("entry name {} rewritten to {} to stay inside the archive", Quoted(name), Quoted(path)));
         }
         if path.is_empty() {
             if !is_dir {
-                self.warnings.push(format!("entry {name:?} dropped: its name is empty"));
+                self.warnings.push(format!("entry {} dropped: its name is empty", Quoted(name)));
             }
         } else if is_dir {
             self.builder.insert_dir(path, entry.modified);
@@ -38,14 +68,7 @@ impl Index {
         }
     }
 
-    /// The tree, and the warnings including the entries that lost to a duplicate or a directory.
-    pub fn finish(self) -> (Tree<Entry>, Vec<String>) {
-        let Index { builder, mut warnings } = self;
-        let tree = builder.build();
-        warnings.extend(tree.dropped().map(|d| match d.reason {
-            DropReason::Replaced => format!("duplicate entry {:?}: the later one wins", d.path),
-            DropReason::DirectoryWins => format!("file {:?} dropped: a directory of that name exists", d.path),
-        }));
-        (tree, warnings)
+    fn warn(&mut self, what: String) {
+        self.warnings.push(what);
     }
 }

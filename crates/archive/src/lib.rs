@@ -1,7 +1,8 @@
 //! A reader for tar and zip archives that runs anywhere: `no_std` + `alloc`, positional reads
 //! through [`vfs_core::ReadAt`].
 //!
-//! [`Archive::open`] builds an index (a [`vfs_core::Tree`] of entries) with few, large reads;
+//! [`Archive::open`] recognises the format with a few reads; lookups of single paths scan the
+//! entries, and listings build an index (a [`vfs_core::Tree`] of entries) with few, large reads.
 //! [`Archive::open_file`] gives an [`EntryReader`] that reads one entry's content at any offset.
 //! Entry names are never trusted: every listed path is a plain relative path inside the root.
 #![no_std]
@@ -11,6 +12,7 @@ extern crate alloc;
 extern crate std;
 
 mod archive;
+mod crc32;
 mod dos_time;
 mod entry;
 mod error;
@@ -18,9 +20,11 @@ mod extension;
 mod index;
 mod inflate;
 mod links;
+mod lookup;
 mod names;
 mod pax;
 mod reader;
+mod sparse;
 mod tar;
 mod tar_header;
 mod zip;

@@ -1,8 +1,10 @@
 //! Reading one entry's content at arbitrary offsets.
 
-use crate::entry::ZipData;
+use crate::crc32::Crc32;
+use crate::entry::{SparseData, SparseMap, ZipData};
 use crate::error::ArchiveError;
 use crate::inflate::{InflateError, Inflater};
+use crate::sparse::{self, Layout};
 use crate::zip::method_name;
 use crate::zip_end::{LOCAL_MAGIC, u16le};
 use alloc::boxed::Box;
@@ -20,6 +22,10 @@ const SKIP_CHUNK: usize = 16 * 1024;
 
 /// An open entry. Holds no reference to the archive bytes: each read takes the source again, so
 /// the same reader works over whatever handle the caller has.
+///
+/// Hosts may keep every file they open alive until the end (decomp-toolkit never drops a guest
+/// resource), so an open reader holds only a few hundred bytes: decoders and maps are allocated
+/// by the first read and dropped again once the entry has been read to its end.
 pub struct EntryReader {
     path: String,
     size: u64,
@@ -36,6 +42,7 @@ enum Source {
         offset: u64,
     },
     Zip(Box<ZipReader>),
+    Sparse(Box<SparseReader>),
 }
 
 struct ZipReader {
@@ -43,28 +50,47 @@ struct ZipReader {
     end_limit: u64,
     /// Found by reading the local header on the first read.
     data_offset: Option<u64>,
-    /// `None` for stored entries.
-    inflater: Option<Inflater>,
-    /// Where skipped deflate output goes; allocated by the first read that skips.
-    scratch: Vec<u8>,
+    deflated: bool,
+    /// Decoding state of a deflated entry while it is being read.
+    stream: Option<Box<Stream>>,
     crc: Crc,
+}
+
+struct Stream {
+    inflater: Inflater,
+    /// Where skipped output goes; allocated by the first read that skips.
+    scratch: Vec<u8>,
+}
+
+struct SparseReader {
+    data: SparseData,
+    /// Where each run of the file is, while the member is being read.
+    layout: Option<Layout>,
 }
 
 /// CRC-32 of the content's prefix that has been seen in order.
 struct Crc {
-    hasher: crc32fast::Hasher,
+    hasher: Crc32,
     hashed: u64,
     expected: u32,
     checked: bool,
 }
 
 impl EntryReader {
+    fn new(path: &str, size: u64, modified: Option<i64>, source: Source) -> Self {
+        Self { path: String::from(path), size, modified, source, failed: None }
+    }
+
     pub(crate) fn empty(path: &str, modified: Option<i64>) -> Self {
-        Self { path: String::from(path), size: 0, modified, source: Source::Empty, failed: None }
+        Self::new(path, 0, modified, Source::Empty)
     }
 
     pub(crate) fn direct(path: &str, offset: u64, size: u64, modified: Option<i64>) -> Self {
-        Self { path: String::from(path), size, modified, source: Source::Direct { offset }, failed: None }
+        Self::new(path, size, modified, Source::Direct { offset })
+    }
+
+    pub(crate) fn sparse(path: &str, data: &SparseData, size: u64, modified: Option<i64>) -> Self {
+        Self::new(path, size, modified, Source::Sparse(Box::new(SparseReader { data: data.clone(), layout: None })))
     }
 
     /// Fails for encrypted entries and methods other than stored and deflate. The entry's data
@@ -86,17 +112,14 @@ impl EntryReader {
                 ),
             ));
         }
-        let inflater = match data.method {
-            METHOD_STORED => {
-                if data.compressed_size != size {
-                    return Err(ArchiveError::entry(
-                        path,
-                        format!("stored entry has size {size} but {} bytes of data", data.compressed_size),
-                    ));
-                }
-                None
+        match data.method {
+            METHOD_STORED if data.compressed_size != size => {
+                return Err(ArchiveError::entry(
+                    path,
+                    format!("stored entry has size {size} but {} bytes of data", data.compressed_size),
+                ));
             }
-            METHOD_DEFLATE => Some(Inflater::new()),
+            METHOD_STORED | METHOD_DEFLATE => {}
             m => {
                 return Err(ArchiveError::entry(
                     path,
@@ -106,16 +129,16 @@ impl EntryReader {
                     ),
                 ));
             }
-        };
+        }
         let reader = ZipReader {
             data: data.clone(),
             end_limit,
             data_offset: None,
-            scratch: Vec::new(),
-            inflater,
-            crc: Crc { hasher: crc32fast::Hasher::new(), hashed: 0, expected: data.crc32, checked: false },
+            deflated: data.method == METHOD_DEFLATE,
+            stream: None,
+            crc: Crc { hasher: Crc32::default(), hashed: 0, expected: data.crc32, checked: false },
         };
-        Ok(Self { path: String::from(path), size, modified, source: Source::Zip(Box::new(reader)), failed: None })
+        Ok(Self::new(path, size, modified, Source::Zip(Box::new(reader))))
     }
 
     pub fn size(&self) -> u64 {
@@ -124,6 +147,16 @@ impl EntryReader {
 
     pub fn modified(&self) -> Option<i64> {
         self.modified
+    }
+
+    /// Whether the reader holds decoding state (an inflater, a sparse member's layout): only
+    /// between a read and the end of the entry.
+    pub fn buffered(&self) -> bool {
+        match &self.source {
+            Source::Zip(z) => z.stream.is_some(),
+            Source::Sparse(s) => s.layout.is_some(),
+            _ => false,
+        }
     }
 
     /// Up to `buf.len()` bytes at `offset` of the entry's content; 0 = end. Never returns bytes
@@ -144,8 +177,8 @@ impl EntryReader {
             match &mut r.source {
                 Source::Direct { offset: start } => read_span(src, path, size, *start, offset, want),
                 // Past the end there is nothing to check or decode.
-                Source::Zip(_) if offset > size => Ok(Vec::new()),
-                Source::Zip(z) if z.inflater.is_none() => {
+                Source::Zip(_) if offset > size || (offset == size && size > 0) => Ok(Vec::new()),
+                Source::Zip(z) if !z.deflated => {
                     let start = z.locate(src, path)?;
                     let data = read_span(src, path, size, start, offset, want)?;
                     z.crc.feed(offset, &data);
@@ -157,7 +190,8 @@ impl EntryReader {
         })
     }
 
-    /// Runs a read; a corrupt-data error is kept and repeated by every later read.
+    /// Runs a read; a corrupt-data error is kept and repeated by every later read, and the
+    /// reader's buffers are let go.
     fn guarded<T>(&mut self, read: impl FnOnce(&mut Self) -> Result<T, ArchiveError>) -> Result<T, ArchiveError> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
@@ -167,20 +201,26 @@ impl EntryReader {
             && !matches!(e, ArchiveError::Io(_))
         {
             self.failed = Some(e.clone());
+            match &mut self.source {
+                Source::Zip(z) => z.stream = None,
+                Source::Sparse(s) => s.layout = None,
+                _ => {}
+            }
         }
         result
     }
 
     fn read_inner<R: ReadAt + ?Sized>(&mut self, src: &R, offset: u64, buf: &mut [u8]) -> Result<usize, ArchiveError> {
         let want = usize::try_from(self.size.saturating_sub(offset)).unwrap_or(usize::MAX).min(buf.len());
+        let (path, size) = (self.path.as_str(), self.size);
         match &mut self.source {
             Source::Empty => Ok(0),
-            Source::Direct { offset: start } => {
-                read_span_into(src, &self.path, self.size, *start, offset, &mut buf[..want])
-            }
+            Source::Direct { offset: start } => read_span_into(src, path, size, *start, offset, &mut buf[..want]),
             // Past the end there is nothing to check or decode.
-            Source::Zip(_) if offset > self.size => Ok(0),
-            Source::Zip(z) => z.read(src, &self.path, self.size, offset, &mut buf[..want]),
+            Source::Zip(_) if offset > size || (offset == size && size > 0) => Ok(0),
+            Source::Zip(z) => z.read(src, path, size, offset, &mut buf[..want]),
+            Source::Sparse(_) if want == 0 => Ok(0),
+            Source::Sparse(s) => s.read(src, path, size, offset, &mut buf[..want]),
         }
     }
 }
@@ -242,53 +282,49 @@ impl ZipReader {
         buf: &mut [u8],
     ) -> Result<usize, ArchiveError> {
         let data_offset = self.locate(src, path)?;
-        let n = match &mut self.inflater {
-            None => {
-                let n = read_span_into(src, path, size, data_offset, offset, buf)?;
-                self.crc.feed(offset, &buf[..n]);
-                n
+        let n = if !self.deflated {
+            let n = read_span_into(src, path, size, data_offset, offset, buf)?;
+            self.crc.feed(offset, &buf[..n]);
+            n
+        } else {
+            let csize = self.data.compressed_size;
+            let fail = |e: InflateError| match e {
+                InflateError::Io(e) => ArchiveError::Io(e),
+                InflateError::Truncated => ArchiveError::entry(path, "compressed data ends before the deflate stream does"),
+                InflateError::Corrupt(what) => ArchiveError::entry(path, what),
+            };
+            let ends_early = |at: u64| {
+                ArchiveError::entry(path, format!("deflate stream ends after {at} bytes, but the entry declares {size}"))
+            };
+            let stream = self.stream.get_or_insert_with(|| Box::new(Stream { inflater: Inflater::new(), scratch: Vec::new() }));
+            let inf = &mut stream.inflater;
+            if offset < inf.out_pos {
+                inf.restart();
             }
-            Some(inf) => {
-                let csize = self.data.compressed_size;
-                let fail = |e: InflateError| match e {
-                    InflateError::Io(e) => ArchiveError::Io(e),
-                    InflateError::Truncated => {
-                        ArchiveError::entry(path, "compressed data ends before the deflate stream does")
-                    }
-                    InflateError::Corrupt(what) => ArchiveError::entry(path, what),
-                };
-                let ends_early = |at: u64| {
-                    ArchiveError::entry(
-                        path,
-                        format!("deflate stream ends after {at} bytes, but the entry declares {size}"),
-                    )
-                };
-                if offset < inf.out_pos {
-                    inf.restart();
+            if inf.out_pos < offset && stream.scratch.is_empty() {
+                stream.scratch = vec![0u8; SKIP_CHUNK];
+            }
+            while inf.out_pos < offset {
+                let skip = (offset - inf.out_pos).min(stream.scratch.len() as u64) as usize;
+                let at = inf.out_pos;
+                let n = inf.produce(src, data_offset, csize, &mut stream.scratch[..skip]).map_err(fail)?;
+                if n == 0 {
+                    return Err(ends_early(inf.out_pos));
                 }
-                if inf.out_pos < offset && self.scratch.is_empty() {
-                    self.scratch = vec![0u8; SKIP_CHUNK];
+                self.crc.feed(at, &stream.scratch[..n]);
+            }
+            let mut done = 0;
+            while done < buf.len() {
+                let at = inf.out_pos;
+                let n = inf.produce(src, data_offset, csize, &mut buf[done..]).map_err(fail)?;
+                if n == 0 {
+                    return Err(ends_early(inf.out_pos));
                 }
-                while inf.out_pos < offset {
-                    let skip = (offset - inf.out_pos).min(self.scratch.len() as u64) as usize;
-                    let at = inf.out_pos;
-                    let n = inf.produce(src, data_offset, csize, &mut self.scratch[..skip]).map_err(fail)?;
-                    if n == 0 {
-                        return Err(ends_early(inf.out_pos));
-                    }
-                    self.crc.feed(at, &self.scratch[..n]);
-                }
-                let mut done = 0;
-                while done < buf.len() {
-                    let at = inf.out_pos;
-                    let n = inf.produce(src, data_offset, csize, &mut buf[done..]).map_err(fail)?;
-                    if n == 0 {
-                        return Err(ends_early(inf.out_pos));
-                    }
-                    self.crc.feed(at, &buf[done..done + n]);
-                    done += n;
-                }
-                if inf.out_pos == size && !inf.ended {
+                self.crc.feed(at, &buf[done..done + n]);
+                done += n;
+            }
+            if inf.out_pos == size {
+                if !inf.ended {
                     let mut probe = [0u8; 1];
                     if inf.produce(src, data_offset, csize, &mut probe).map_err(fail)? != 0 {
                         return Err(ArchiveError::entry(
@@ -299,8 +335,10 @@ impl ZipReader {
                         ));
                     }
                 }
-                done
+                // Read to its end: the decoder is not needed again unless a read goes back.
+                self.stream = None;
             }
+            done
         };
         self.check_crc(path, size)?;
         Ok(n)
@@ -310,7 +348,7 @@ impl ZipReader {
     fn check_crc(&mut self, path: &str, size: u64) -> Result<(), ArchiveError> {
         if self.crc.hashed == size && !self.crc.checked {
             self.crc.checked = true;
-            let actual = self.crc.hasher.clone().finalize();
+            let actual = self.crc.hasher.value();
             if actual != self.crc.expected {
                 return Err(ArchiveError::Crc { path: String::from(path), expected: self.crc.expected, actual });
             }
@@ -355,6 +393,46 @@ impl Crc {
             let skip = (self.hashed - offset) as usize;
             self.hasher.update(&data[skip..]);
             self.hashed = end;
+        }
+    }
+}
+
+impl SparseReader {
+    /// `buf` is already limited to the real size, and not empty.
+    fn read<R: ReadAt + ?Sized>(
+        &mut self,
+        src: &R,
+        path: &str,
+        size: u64,
+        offset: u64,
+        buf: &mut [u8],
+    ) -> Result<usize, ArchiveError> {
+        let layout = match &mut self.layout {
+            Some(layout) => layout,
+            none => none.insert(self.data.layout(src, size).map_err(|e| ArchiveError::entry(path, e))?),
+        };
+        let n = layout.read(src, offset, buf)?;
+        if n == 0 {
+            return Err(truncated(path, self.data.stored));
+        }
+        if offset + n as u64 == size {
+            self.layout = None;
+        }
+        Ok(n)
+    }
+}
+
+impl SparseData {
+    /// Where each run of the member's `size` bytes is, reading a PAX 1.0 map from the data.
+    fn layout<R: ReadAt + ?Sized>(&self, src: &R, size: u64) -> Result<Layout, String> {
+        match &self.map {
+            SparseMap::Listed(map) => Ok(Layout::new(map, self.data_offset, size)),
+            SparseMap::InData => {
+                let (map, map_len) = sparse::in_data(src, self.data_offset, self.stored)?;
+                let stored = self.stored.saturating_sub(map_len);
+                sparse::validate(&map, size, stored)?;
+                Ok(Layout::new(&map, self.data_offset + map_len, size))
+            }
         }
     }
 }

@@ -1,12 +1,14 @@
-//! Indexing a tar archive: walks the headers and records where each member's data lies.
+//! Walking a tar archive's headers and describing where each member's data lies.
 
-use crate::entry::{Content, Entry, Link, LinkKind};
+use crate::entry::{Content, Entry, Link, LinkKind, SparseData, SparseMap};
 use crate::error::ArchiveError;
-use crate::index::Index;
+use crate::index::Sink;
 use crate::names::{clean, decode_utf8_or_latin1};
-use crate::pax::{self, Records};
+use crate::pax::{self, Records, Scope};
+use crate::sparse::{self, Segment};
 use crate::tar_header::{BLOCK, Block, Header, checksum_ok, text};
 use alloc::borrow::Cow;
+use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
@@ -18,6 +20,9 @@ const MAX_META_SIZE: u64 = 1 << 20;
 /// An archive of nothing but zero blocks is an empty tar (what `tar cf x.tar -T /dev/null`
 /// writes) only up to this size; a larger run of zeros is more likely a disk image.
 const MAX_EMPTY_ARCHIVE: u64 = 1 << 20;
+/// Data runs longer than this are jumped over with a small read after them, rather than a full
+/// window that would mostly hold data nobody asked for.
+const SKIP_READ: usize = 16 * 1024;
 
 /// Whether the file starts like a tar archive: a header with a valid checksum, or nothing but a
 /// small run of zero blocks.
@@ -50,10 +55,11 @@ struct Pending {
     pax: Option<Records>,
 }
 
-/// Adds every member to `index`, reading headers from offset 0 until the end-of-archive marker (a
+/// Hands every member to `sink`, reading headers from offset 0 until the end-of-archive marker (a
 /// zero block), the end of the file, or a block that is not a header. Like GNU tar and Python's
-/// tarfile, a second archive concatenated after the first one's end marker is not read.
-pub(crate) fn index<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, index: &mut Index) -> Result<(), ArchiveError> {
+/// tarfile, a second archive concatenated after the first one's end marker is not read. Data is
+/// never read, and long runs of it are not even fetched.
+pub(crate) fn scan<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, sink: &mut dyn Sink) -> Result<(), ArchiveError> {
     let mut globals = Records::new();
     let mut pending = Pending::default();
     let mut pos: u64 = 0;
@@ -62,10 +68,10 @@ pub(crate) fn index<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, inde
             break;
         }
         if size - pos < BLOCK {
-            index.warnings.push(format!("ignored {} bytes at offset {pos}: too short for a tar header", size - pos));
+            sink.warn(format!("ignored {} bytes at offset {pos}: too short for a tar header", size - pos));
             break;
         }
-        let mut header = block(src, pos)?;
+        let header = block(src, pos)?;
         if header.iter().all(|&b| b == 0) {
             break;
         }
@@ -73,57 +79,68 @@ pub(crate) fn index<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, inde
             if pos == 0 {
                 return Err(ArchiveError::tar(pos, "bad header checksum"));
             }
-            index.warnings.push(format!("stopped at offset {pos}: not a tar header (bad checksum)"));
+            sink.warn(format!("stopped at offset {pos}: not a tar header (bad checksum)"));
             break;
         }
         let h = Header(header);
         let header_size = h.size().map_err(|e| ArchiveError::tar(pos, format!("size field: {e}")))?;
         let header_size =
             u64::try_from(header_size).map_err(|_| ArchiveError::tar(pos, format!("negative size {header_size}")))?;
-        let mut data_start = pos + BLOCK;
+        let data_start = pos + BLOCK;
         let typeflag = h.typeflag();
 
-        // Types without data in the archive, whatever their size field says (as GNU tar and Go do).
-        let has_data = !matches!(typeflag, b'1'..=b'6');
-        let mut stored = if has_data { header_size } else { 0 };
-
-        match typeflag {
+        let (data_start, stored) = match typeflag {
             b'x' | b'X' | b'g' => {
                 let data = read_meta(src, size, pos, data_start, header_size)?;
-                let records =
-                    if typeflag == b'g' { &mut globals } else { pending.pax.get_or_insert_with(Records::new) };
-                pax::parse(&data, records).map_err(|e| ArchiveError::tar(pos, format!("PAX header: {e}")))?;
+                let (records, scope) = match typeflag {
+                    b'g' => (&mut globals, Scope::Global),
+                    _ => (pending.pax.get_or_insert_with(Records::new), Scope::Next),
+                };
+                pax::parse(&data, scope, records).map_err(|e| ArchiveError::tar(pos, format!("PAX header: {e}")))?;
+                (data_start, header_size)
             }
             b'L' | b'K' => {
                 let mut data = read_meta(src, size, pos, data_start, header_size)?;
                 data.truncate(text(&data).len());
                 let slot = if typeflag == b'L' { &mut pending.long_name } else { &mut pending.long_link };
                 *slot = Some(data);
+                (data_start, header_size)
             }
             // A volume label names the tape, not a file.
-            b'V' => {}
+            b'V' => (data_start, header_size),
             b'M' => {
-                index.warnings.push(format!("skipped a multi-volume continuation member at offset {pos}"));
+                sink.warn(format!("skipped a multi-volume continuation member at offset {pos}"));
                 pending = Pending::default();
+                (data_start, header_size)
             }
             _ => {
-                // The header is borrowed from the read window: keep a copy while reading on.
-                let copy: Block;
-                if typeflag == b'S' && h.gnu_sparse_extended() {
-                    copy = *header;
-                    header = &copy;
-                    data_start = skip_sparse_extensions(src, size, data_start)?;
+                // The header is borrowed from the read window, which the sparse map's extension
+                // blocks may replace: keep a copy.
+                let copy: Block = *header;
+                let mut gnu_map = None;
+                let mut data_start = data_start;
+                if typeflag == b'S' {
+                    let mut map = Vec::new();
+                    let mut parsed = sparse::gnu_entries(&copy[386..482], &mut map);
+                    let extended = Header(&copy).gnu_sparse_extended();
+                    data_start = gnu_sparse_extensions(src, size, data_start, extended, &mut map, &mut parsed)?;
+                    gnu_map = Some(parsed.map(|()| map));
                 }
                 let meta = Meta { globals: &globals, pending: &pending };
-                stored = member(&Header(header), pos, data_start, stored, &meta, index)?;
+                let stored = member(&Header(&copy), pos, data_start, header_size, gnu_map, &meta, sink)?;
                 pending = Pending::default();
+                (data_start, stored)
             }
-        }
+        };
         let padded = stored.div_ceil(BLOCK).checked_mul(BLOCK);
-        pos = match padded.and_then(|p| data_start.checked_add(p)) {
+        let next = match padded.and_then(|p| data_start.checked_add(p)) {
             Some(next) => next,
             None => return Err(ArchiveError::tar(pos, format!("size {header_size} runs past any possible file end"))),
         };
+        if next - data_start > SKIP_READ as u64 {
+            src.expect_at(next, SKIP_READ);
+        }
+        pos = next;
     }
     Ok(())
 }
@@ -134,7 +151,8 @@ fn block<'a, R: ReadAt + ?Sized>(src: &'a mut BufReadAt<&R>, pos: u64) -> Result
     bytes.try_into().map_err(|_| ArchiveError::tar(pos, "short header block"))
 }
 
-/// The PAX records and GNU long names that apply to the next member; local records win.
+/// The PAX records and GNU long names that apply to the next member; local records win, and an
+/// empty local value deletes the keyword.
 struct Meta<'a> {
     globals: &'a Records,
     pending: &'a Pending,
@@ -144,43 +162,52 @@ impl Meta<'_> {
     // Most members of most archives have no records: answering that costs no call.
     #[inline(always)]
     fn get(&self, key: &str) -> Option<&[u8]> {
-        if self.is_empty() { None } else { self.lookup(key) }
-    }
-
-    #[inline(always)]
-    fn has_sparse_records(&self) -> bool {
-        !self.is_empty() && self.any_sparse()
-    }
-
-    fn is_empty(&self) -> bool {
-        self.globals.is_empty() && self.pending.pax.is_none()
+        if self.globals.is_empty() && self.pending.pax.is_none() { None } else { self.lookup(key) }
     }
 
     fn lookup(&self, key: &str) -> Option<&[u8]> {
-        self.pending.pax.as_ref().and_then(|p| p.get(key)).or_else(|| self.globals.get(key)).map(Vec::as_slice)
+        match self.pending.pax.as_ref().and_then(|p| p.get(key)) {
+            Some(v) => Some(v).filter(|v| !v.is_empty()),
+            None => self.globals.get(key),
+        }
     }
 
-    fn any_sparse(&self) -> bool {
-        let sparse = |r: &Records| r.keys().any(|k| k.starts_with("GNU.sparse."));
-        sparse(self.globals) || self.pending.pax.as_ref().is_some_and(sparse)
+    fn local(&self) -> Option<&Records> {
+        self.pending.pax.as_ref()
     }
 }
 
-/// Adds the member of header `h` to `index`. `stored` is the size of its data in the archive
-/// according to the header; returns that size after PAX records had their say.
+/// Hands the member of header `h` to `sink`. `header_size` is its size field; returns the size
+/// of its data in the archive after PAX records had their say (0 for types that have none).
 fn member(
     h: &Header<'_>,
     pos: u64,
     data_start: u64,
-    mut stored: u64,
+    header_size: u64,
+    gnu_map: Option<Result<Vec<Segment>, String>>,
     meta: &Meta<'_>,
-    index: &mut Index,
+    sink: &mut dyn Sink,
 ) -> Result<u64, ArchiveError> {
-    let raw_name: Cow<'_, [u8]> = match (meta.get("path"), &meta.pending.long_name) {
+    let raw_name: Cow<'_, [u8]> = match (meta.get("GNU.sparse.name").or(meta.get("path")), &meta.pending.long_name) {
         (Some(p), _) => Cow::Borrowed(p),
         (None, Some(long)) => Cow::Borrowed(long),
         (None, None) => h.name(),
     };
+    let typeflag = h.typeflag();
+    let is_dir = typeflag == b'5' || typeflag == b'D' || (typeflag == 0 && raw_name.ends_with(b"/"));
+    // Types without data in the archive, whatever their size field says (as Go, Python and
+    // libarchive do). An old-style directory is a regular header whose name ends in `/`.
+    let header_only = matches!(typeflag, b'1'..=b'6') || (is_dir && typeflag != b'D');
+    let mut stored = match meta.get("size") {
+        Some(v) => pax::number(v).ok_or_else(|| ArchiveError::tar(pos, "PAX size is not a number"))?,
+        None => header_size,
+    };
+    if header_only {
+        stored = 0;
+    }
+    if !sink.wants(&raw_name) {
+        return Ok(stored);
+    }
     let raw_link: &[u8] = match (meta.get("linkpath"), &meta.pending.long_link) {
         (Some(p), _) => p,
         (None, Some(long)) => long,
@@ -190,47 +217,72 @@ fn member(
         Some(v) => pax::mtime(v),
         None => h.mtime().ok(),
     };
-    let typeflag = h.typeflag();
-    if let Some(v) = meta.get("size") {
-        stored = pax::size(v).ok_or_else(|| ArchiveError::tar(pos, "PAX size is not a number"))?;
-    }
-    let mut name = decode_utf8_or_latin1(&raw_name);
-    let mut size = stored;
-    let content = if typeflag == b'S' || meta.has_sparse_records() {
-        if let Some(real) = meta.get("GNU.sparse.name") {
-            name = decode_utf8_or_latin1(real);
+    let name = decode_utf8_or_latin1(&raw_name);
+    let (size, content) = match typeflag {
+        _ if is_dir => (0, Content::Empty),
+        b'1' => {
+            let target = clean(&decode_utf8_or_latin1(raw_link)).path.into_owned();
+            (0, Content::Link(Link { kind: LinkKind::Hard, target }))
         }
-        let real = meta
-            .get("GNU.sparse.realsize")
-            .or_else(|| meta.get("GNU.sparse.size"))
-            .and_then(pax::size)
-            .or_else(|| h.gnu_real_size().ok().and_then(|s| u64::try_from(s).ok()).filter(|_| typeflag == b'S'));
-        size = real.unwrap_or(stored);
-        Content::Unreadable(String::from("sparse files in tar archives are not supported"))
-    } else {
-        match typeflag {
-            b'1' => {
-                let target = clean(&decode_utf8_or_latin1(raw_link)).path.into_owned();
-                size = 0;
-                Content::Link(Link { kind: LinkKind::Hard, target })
-            }
-            b'2' => {
-                size = 0;
-                Content::Link(Link { kind: LinkKind::Symbolic, target: decode_utf8_or_latin1(raw_link).into_owned() })
-            }
-            b'3' | b'4' | b'6' => {
-                size = 0;
-                Content::Empty
-            }
-            _ => Content::Direct { offset: data_start },
-        }
+        b'2' => (0, Content::Link(Link { kind: LinkKind::Symbolic, target: decode_utf8_or_latin1(raw_link).into_owned() })),
+        b'3' | b'4' | b'6' => (0, Content::Empty),
+        _ => match sparse_member(h, data_start, stored, gnu_map, meta) {
+            Some((real, Ok(data))) => (real, Content::Sparse(Box::new(data))),
+            Some((real, Err(why))) => (real, Content::Unreadable(why)),
+            None => (stored, Content::Direct { offset: data_start }),
+        },
     };
-    let is_dir = typeflag == b'5' || typeflag == b'D' || (typeflag == 0 && raw_name.ends_with(b"/"));
-    if is_dir {
-        size = 0;
-    }
-    index.add(&name, is_dir, Entry { size, modified, content });
+    sink.add(&name, is_dir, Entry { size, modified, content });
     Ok(stored)
+}
+
+/// For a sparse member (GNU `S`, or PAX records of format 0.0, 0.1 or 1.0): its real size, and
+/// where its data goes or why it cannot be read. `None` for an ordinary member; an unknown PAX
+/// sparse version is one, as in Go and Python.
+fn sparse_member(
+    h: &Header<'_>,
+    data_offset: u64,
+    stored: u64,
+    gnu_map: Option<Result<Vec<Segment>, String>>,
+    meta: &Meta<'_>,
+) -> Option<(u64, Result<SparseData, String>)> {
+    let data = |map| SparseData { data_offset, stored, map };
+    let listed = |real: u64, map: Result<Vec<Segment>, String>| {
+        let checked = map.and_then(|m| sparse::validate(&m, real, stored).map(|()| m));
+        (real, checked.map(|m| data(SparseMap::Listed(m.into()))))
+    };
+    if let Some(map) = gnu_map {
+        let real = h.gnu_real_size().ok().and_then(|s| u64::try_from(s).ok());
+        return Some(match real {
+            Some(real) => listed(real, map),
+            None => (stored, Err(String::from("sparse header's real size is not a number"))),
+        });
+    }
+    let local = meta.local()?;
+    let version = (local.get("GNU.sparse.major"), local.get("GNU.sparse.minor"));
+    let real = |key| local.get(key).map(|v| pax::number(v).ok_or(format!("{key} is not a number")));
+    match version {
+        (Some(b"1"), Some(b"0")) => Some(match real("GNU.sparse.realsize") {
+            Some(Ok(real)) => (real, Ok(data(SparseMap::InData))),
+            Some(Err(e)) => (stored, Err(e)),
+            None => (stored, Err(String::from("GNU.sparse.realsize is missing"))),
+        }),
+        (None, None) | (Some(b"0"), Some(b"0" | b"1")) => {
+            let map = match local.get("GNU.sparse.map") {
+                Some(text) => sparse::pax_01(text),
+                None if !local.sparse_00.is_empty() || local.get("GNU.sparse.size").is_some() => {
+                    sparse::pax_00(&local.sparse_00)
+                }
+                None => return None,
+            };
+            Some(match real("GNU.sparse.size") {
+                Some(Ok(real)) => listed(real, map),
+                Some(Err(e)) => (stored, Err(e)),
+                None => (stored, Err(String::from("GNU.sparse.size is missing"))),
+            })
+        }
+        _ => None,
+    }
 }
 
 /// Reads the data of a metadata member (PAX header, GNU long name), bounded in size.
@@ -252,20 +304,26 @@ fn read_meta<R: ReadAt + ?Sized>(
     Ok(data)
 }
 
-/// Skips the extension blocks that continue an old GNU sparse map; returns where the data starts.
-fn skip_sparse_extensions<R: ReadAt + ?Sized>(
+/// Reads the extension blocks that continue an old GNU sparse map (while `extended`), adding
+/// their entries to `map` until `parsed` holds an error; returns where the data starts.
+fn gnu_sparse_extensions<R: ReadAt + ?Sized>(
     src: &mut BufReadAt<&R>,
     size: u64,
     mut pos: u64,
+    mut extended: bool,
+    map: &mut Vec<Segment>,
+    parsed: &mut Result<(), String>,
 ) -> Result<u64, ArchiveError> {
-    loop {
+    while extended {
         if size.saturating_sub(pos) < BLOCK {
             return Err(ArchiveError::tar(pos, "sparse map extension runs past the end of the file"));
         }
-        let last = block(src, pos)?[504] == 0;
-        pos += BLOCK;
-        if last {
-            return Ok(pos);
+        let b = block(src, pos)?;
+        if parsed.is_ok() {
+            *parsed = sparse::gnu_entries(&b[..504], map);
         }
+        extended = b[504] != 0;
+        pos += BLOCK;
     }
+    Ok(pos)
 }

@@ -1,25 +1,24 @@
-//! Indexing a zip archive from its central directory.
+//! A zip's central directory, held in memory: its records handed to a sink, and where each
+//! entry's data must end.
 
 use crate::dos_time;
 use crate::entry::{Content, Entry, Link, LinkKind, ZipData};
 use crate::error::ArchiveError;
-use crate::index::Index;
+use crate::index::Sink;
 use crate::names::{decode_cp437, decode_utf8_or_latin1};
 use crate::reader::EntryReader;
-use crate::zip_end::{CENTRAL_MAGIC, Directory, u16le, u32le, u64le};
+use crate::zip_end::{CENTRAL_LEN, CENTRAL_MAGIC, Directory, extra_fields, sizes_and_offset, u16le, u32le};
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
-use vfs_core::{BufReadAt, ReadAt};
+use vfs_core::ReadAt;
 
 /// Longest symlink target read (a link's content); longer ones are not links but data.
 const MAX_LINK_TARGET: usize = 4096;
 
-const CENTRAL_LEN: u64 = 46;
 const FLAG_ENCRYPTED: u16 = 0x0001;
 const FLAG_UTF8: u16 = 0x0800;
-const EXTRA_ZIP64: u16 = 0x0001;
 const EXTRA_TIMESTAMP: u16 = 0x5455;
 const EXTRA_UNICODE_PATH: u16 = 0x7075;
 const HOST_UNIX: u8 = 3;
@@ -29,87 +28,108 @@ const UNIX_TYPE_MASK: u32 = 0o170000;
 const UNIX_DIR: u32 = 0o040000;
 const UNIX_SYMLINK: u32 = 0o120000;
 
-/// A central directory record, as much of it as the reader needs.
-struct Record<'a> {
-    name: Cow<'a, str>,
-    is_dir: bool,
-    entry: Entry,
-    /// Unix symlink: its target is the entry's content.
-    is_symlink: bool,
+/// One central directory record, as it lies in the directory.
+struct Raw<'a> {
+    /// Absolute offset, for messages.
+    pos: u64,
+    /// The fixed part (46 bytes).
+    fixed: &'a [u8],
+    name: &'a [u8],
+    extra: &'a [u8],
+    /// Where the next record starts, relative to the directory.
+    next: usize,
 }
 
-/// Adds every central directory record to `index`; returns where each entry's data must end.
-pub(crate) fn index<R: ReadAt + ?Sized>(
-    src: &mut BufReadAt<&R>,
-    dir: &Directory,
-    index: &mut Index,
-) -> Result<DataEnds, ArchiveError> {
-    let mut starts = Vec::new();
-    let mut pos = dir.start;
-    while pos < dir.end {
-        if dir.end - pos < CENTRAL_LEN {
-            return Err(ArchiveError::zip(format!("central directory record at offset {pos} is truncated")));
+/// The records of `cd` (the directory's bytes, `dir.start..dir.end`), in order. Bytes after the
+/// last declared record that are not a record end the directory (some writers leave junk there,
+/// or record its size wrongly); anywhere else they are an error.
+fn records<'a>(cd: &'a [u8], dir: &Directory) -> impl Iterator<Item = Result<Raw<'a>, ArchiveError>> + use<'a> {
+    let (start, count) = (dir.start, dir.count);
+    let mut rel = 0usize;
+    let mut seen = 0u64;
+    core::iter::from_fn(move || {
+        if rel >= cd.len() {
+            return None;
         }
-        let h = src.slice_at(pos, CENTRAL_LEN as usize)?;
-        if h[..4] != CENTRAL_MAGIC {
-            return Err(ArchiveError::zip(format!("bad central directory record signature at offset {pos}")));
+        let pos = start + rel as u64;
+        let rest = &cd[rel..];
+        if rest.get(..4) != Some(&CENTRAL_MAGIC[..]) && seen > 0 && (seen == count || seen as u16 == count as u16) {
+            rel = cd.len();
+            return None;
         }
-        let name_len = usize::from(u16le(h, 28));
-        let extra_len = usize::from(u16le(h, 30));
-        let comment_len = u64::from(u16le(h, 32));
-        let next = pos + CENTRAL_LEN + (name_len + extra_len) as u64 + comment_len;
-        if next > dir.end {
-            return Err(ArchiveError::zip(format!(
+        if rest.len() < CENTRAL_LEN as usize {
+            rel = cd.len();
+            return Some(Err(ArchiveError::zip(format!("central directory record at offset {pos} is truncated"))));
+        }
+        if rest[..4] != CENTRAL_MAGIC {
+            rel = cd.len();
+            return Some(Err(ArchiveError::zip(format!("bad central directory record signature at offset {pos}"))));
+        }
+        let name_len = usize::from(u16le(rest, 28));
+        let extra_len = usize::from(u16le(rest, 30));
+        let comment_len = usize::from(u16le(rest, 32));
+        let len = CENTRAL_LEN as usize + name_len + extra_len + comment_len;
+        if len > rest.len() {
+            rel = cd.len();
+            return Some(Err(ArchiveError::zip(format!(
                 "central directory record at offset {pos} runs past the directory end"
-            )));
+            ))));
         }
-        // At most 46 + 2 × 65535 bytes: always within the reader's window.
-        let (h, rest) = src.slice_at(pos, CENTRAL_LEN as usize + name_len + extra_len)?.split_at(CENTRAL_LEN as usize);
-        let (name, extra) = rest.split_at(name_len);
-        let Record { name, is_dir, entry, is_symlink } = record(h, name, extra, dir, pos)?;
-        if let Content::Zip(z) = &entry.content {
-            starts.push(z.header_offset);
+        let (fixed, rest) = rest.split_at(CENTRAL_LEN as usize);
+        let (name, rest) = rest.split_at(name_len);
+        rel += len;
+        seen += 1;
+        Some(Ok(Raw { pos, fixed, name, extra: &rest[..extra_len], next: rel }))
+    })
+}
+
+/// Hands every record of `cd` to `sink`. Symbolic links' targets are read from `src`.
+pub(crate) fn scan<R: ReadAt + ?Sized>(
+    src: &R,
+    cd: &[u8],
+    dir: &Directory,
+    sink: &mut dyn Sink,
+) -> Result<(), ArchiveError> {
+    let mut end = 0;
+    for raw in records(cd, dir) {
+        let raw = raw?;
+        end = raw.next;
+        // An Info-ZIP Unicode path field may rename the entry: only then is the raw name not
+        // enough to tell whether the sink wants it.
+        let renamed = !raw.extra.is_empty() && extra_fields(raw.extra).any(|(id, _)| id == EXTRA_UNICODE_PATH);
+        if !renamed && !sink.wants(raw.name) {
+            continue;
         }
+        let (name, is_dir, entry, is_symlink) = record(&raw, dir)?;
         if is_symlink {
             let name = name.into_owned();
-            let entry = symlink(*src.get_ref(), &name, entry, dir.start);
-            index.add(&name, false, entry);
+            let entry = symlink(src, &name, entry, dir.start);
+            sink.add(&name, false, entry);
         } else {
-            index.add(&name, is_dir, entry);
+            sink.add(&name, is_dir, entry);
         }
-        pos = next;
     }
-    Ok(DataEnds::new(starts, dir.start))
+    if end < cd.len() {
+        sink.warn(format!("ignored {} bytes after the last central directory record", cd.len() - end));
+    }
+    Ok(())
 }
 
-/// `h` is the fixed part of the record (46 bytes).
-fn record<'a>(h: &[u8], raw_name: &'a [u8], extra: &'a [u8], dir: &Directory, pos: u64) -> Result<Record<'a>, ArchiveError> {
+/// The name, whether it is a directory, the entry, and whether it is a Unix symbolic link.
+fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Entry, bool), ArchiveError> {
+    let h = raw.fixed;
     let host = h[5];
     let flags = u16le(h, 8);
     let method = u16le(h, 10);
-    let time = u16le(h, 12);
-    let date = u16le(h, 14);
     let crc32 = u32le(h, 16);
-    let mut compressed_size = u64::from(u32le(h, 20));
-    let mut size = u64::from(u32le(h, 24));
     let external = u32le(h, 38);
-    let mut header_offset = u64::from(u32le(h, 42));
+    let (size, compressed_size, header_offset) = sizes_and_offset(h, raw.extra)
+        .map_err(|e| ArchiveError::zip(format!("record at offset {}: {e}", raw.pos)))?;
 
-    let mut modified = dos_time::to_unix(date, time);
+    let mut modified = dos_time::to_unix(u16le(h, 14), u16le(h, 12));
     let mut unicode_name = None;
-    for (id, data) in extra_fields(extra) {
+    for (id, data) in extra_fields(raw.extra) {
         match id {
-            EXTRA_ZIP64 => {
-                // Only the fields saturated in the fixed record are present, in this order.
-                let mut fields = data.chunks_exact(8).map(|c| u64le(c, 0));
-                for value in [&mut size, &mut compressed_size, &mut header_offset] {
-                    if *value == u64::from(u32::MAX) {
-                        *value = fields.next().ok_or_else(|| {
-                            ArchiveError::zip(format!("zip64 extra field of the record at offset {pos} is too short"))
-                        })?;
-                    }
-                }
-            }
             EXTRA_TIMESTAMP => {
                 if let [flags, t0, t1, t2, t3, ..] = *data
                     && flags & 1 != 0
@@ -120,7 +140,7 @@ fn record<'a>(h: &[u8], raw_name: &'a [u8], extra: &'a [u8], dir: &Directory, po
             EXTRA_UNICODE_PATH => {
                 // Valid only while the name it translates is unchanged (checked by CRC).
                 if let [1, c0, c1, c2, c3, ref utf8 @ ..] = *data
-                    && u32::from_le_bytes([c0, c1, c2, c3]) == crc32fast::hash(raw_name)
+                    && u32::from_le_bytes([c0, c1, c2, c3]) == crate::crc32::hash(raw.name)
                     && let Ok(s) = core::str::from_utf8(utf8)
                 {
                     unicode_name = Some(Cow::Borrowed(s));
@@ -131,13 +151,12 @@ fn record<'a>(h: &[u8], raw_name: &'a [u8], extra: &'a [u8], dir: &Directory, po
     }
     let name = match unicode_name {
         Some(n) => n,
-        None if flags & FLAG_UTF8 != 0 => decode_utf8_or_latin1(raw_name),
-        None => decode_cp437(raw_name),
+        None if flags & FLAG_UTF8 != 0 => decode_utf8_or_latin1(raw.name),
+        None => decode_cp437(raw.name),
     };
-    let header_offset = dir
-        .base
-        .checked_add(header_offset)
-        .ok_or_else(|| ArchiveError::zip(format!("local header offset of the record at offset {pos} overflows")))?;
+    let header_offset = dir.base.checked_add(header_offset).ok_or_else(|| {
+        ArchiveError::zip(format!("local header offset of the record at offset {} overflows", raw.pos))
+    })?;
     let unix_mode = if host == HOST_UNIX || host == HOST_MACOS { (external >> 16) & UNIX_TYPE_MASK } else { 0 };
     let is_dir = name.ends_with('/')
         || unix_mode == UNIX_DIR
@@ -153,21 +172,30 @@ fn record<'a>(h: &[u8], raw_name: &'a [u8], extra: &'a [u8], dir: &Directory, po
             crc32,
         }),
     };
-    Ok(Record { name, is_dir, entry, is_symlink: !is_dir && unix_mode == UNIX_SYMLINK })
+    Ok((name, is_dir, entry, !is_dir && unix_mode == UNIX_SYMLINK))
 }
 
-/// `(id, data)` of each extra field; a truncated last field is ignored.
-fn extra_fields(mut extra: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
-    core::iter::from_fn(move || {
-        if extra.len() < 4 {
-            return None;
-        }
-        let id = u16le(extra, 0);
-        let len = usize::from(u16le(extra, 2));
-        let data = extra.get(4..4 + len)?;
-        extra = &extra[4 + len..];
-        Some((id, data))
+/// The absolute local header offset of every record, for [`DataEnds`].
+fn header_offsets<'a>(cd: &'a [u8], dir: &'a Directory) -> impl Iterator<Item = Result<u64, ArchiveError>> + 'a {
+    records(cd, dir).map(|raw| {
+        let raw = raw?;
+        let (_, _, offset) = sizes_and_offset(raw.fixed, raw.extra)
+            .map_err(|e| ArchiveError::zip(format!("record at offset {}: {e}", raw.pos)))?;
+        Ok(dir.base.saturating_add(offset))
     })
+}
+
+/// Where the data of the entry whose local header is at `header_offset` must end, found with
+/// one pass over the directory instead of a [`DataEnds`] of every entry.
+pub(crate) fn data_end(cd: &[u8], dir: &Directory, header_offset: u64) -> Result<u64, ArchiveError> {
+    let mut end = dir.start;
+    for offset in header_offsets(cd, dir) {
+        let offset = offset?;
+        if offset > header_offset {
+            end = end.min(offset);
+        }
+    }
+    Ok(end)
 }
 
 /// Where each entry's data must end: before the next local header (in file order) or the central
@@ -181,13 +209,14 @@ pub(crate) struct DataEnds {
 }
 
 impl DataEnds {
-    fn new(mut starts: Vec<u64>, directory: u64) -> Self {
+    pub fn new(cd: &[u8], dir: &Directory) -> Result<Self, ArchiveError> {
+        let mut starts = header_offsets(cd, dir).collect::<Result<Vec<u64>, _>>()?;
         if !starts.is_sorted() {
             let order = vfs_core::sorted_indices(starts.len(), &|a, b| starts[a].cmp(&starts[b]));
             starts = order.into_iter().map(|i| starts[i]).collect();
         }
         starts.dedup();
-        Self { starts, directory }
+        Ok(Self { starts, directory: dir.start })
     }
 
     /// The end of the data of the entry whose local header is at `header_offset`.

@@ -12,6 +12,8 @@ pub(crate) const CENTRAL_MAGIC: [u8; 4] = *b"PK\x01\x02";
 pub(crate) const LOCAL_MAGIC: [u8; 4] = *b"PK\x03\x04";
 
 const EOCD_LEN: u64 = 22;
+pub(crate) const CENTRAL_LEN: u64 = 46;
+const EXTRA_ZIP64: u16 = 0x0001;
 const ZIP64_LOCATOR_LEN: u64 = 20;
 const ZIP64_EOCD_LEN: u64 = 56;
 /// The end record plus the longest possible comment.
@@ -25,6 +27,8 @@ pub(crate) struct Directory {
     /// Added to every offset stored in the archive: non-zero when something (a self-extractor
     /// stub) was prepended without fixing the offsets.
     pub base: u64,
+    /// Number of records the end record declares.
+    pub count: u64,
 }
 
 /// Finds the central directory. `Ok(None)` when there is no end record that leads to one.
@@ -80,40 +84,83 @@ fn directory_from<R: ReadAt + ?Sized>(
     eocd_pos: u64,
     rec: &[u8],
 ) -> Result<Directory, ArchiveError> {
+    let mut count = u64::from(u16le(rec, 10));
     let mut cd_size = u64::from(u32le(rec, 12));
     let mut cd_offset = u64::from(u32le(rec, 16));
     // The directory ends where the record after it begins: the zip64 end record when there is
     // one, else this end record.
-    let mut cd_end_actual = eocd_pos;
+    let mut end = eocd_pos;
     if let Some(z64) = zip64_end(src, eocd_pos)? {
-        cd_end_actual = z64.0;
-        cd_size = z64.1;
-        cd_offset = z64.2;
+        (end, count, cd_size, cd_offset) = z64;
     }
     let stored_end = cd_offset
         .checked_add(cd_size)
         .ok_or_else(|| ArchiveError::zip("central directory offset and size overflow"))?;
-    let base = cd_end_actual.checked_sub(stored_end).ok_or_else(|| {
+    let adjusted = end.checked_sub(stored_end).ok_or_else(|| {
         ArchiveError::zip(format!(
-            "central directory (offset {cd_offset}, {cd_size} bytes) would end past its end record at {cd_end_actual}; the file is truncated or not a zip"
+            "central directory (offset {cd_offset}, {cd_size} bytes) would end past its end record at {end}; the file is truncated or not a zip"
         ))
     })?;
-    let start = base + cd_offset;
-    if cd_size > 0 {
+    let directory = |base: u64| Directory { start: base + cd_offset, end, base, count };
+    if cd_size == 0 {
+        return Ok(directory(adjusted));
+    }
+    // Offsets are relative to the start of the zip, which something may have been prepended to
+    // (the adjusted base); but some writers record the directory's size wrongly, which makes
+    // the adjusted base wrong while the recorded offsets are right. As Go does, use the base at
+    // which the directory and the first entry's local header are both found.
+    let mut found = None;
+    let candidates = [adjusted, 0];
+    for &base in &candidates[..if adjusted == 0 { 1 } else { 2 }] {
+        let start = base + cd_offset;
+        if start >= end {
+            continue;
+        }
         let magic: [u8; 4] = src.read_array(start)?;
         if magic != CENTRAL_MAGIC {
-            return Err(ArchiveError::zip(format!("no central directory record at offset {start}")));
+            continue;
+        }
+        found.get_or_insert(base);
+        if first_local_header_at(src, start, end, base)? {
+            return Ok(directory(base));
         }
     }
-    Ok(Directory { start, end: cd_end_actual, base })
+    match found {
+        Some(base) => Ok(directory(base)),
+        None => Err(ArchiveError::zip(format!("no central directory record at offset {}", adjusted + cd_offset))),
+    }
+}
+
+/// Whether the local header of the directory record at `start` is where it says, counted from
+/// `base`.
+fn first_local_header_at<R: ReadAt + ?Sized>(
+    src: &mut BufReadAt<&R>,
+    start: u64,
+    end: u64,
+    base: u64,
+) -> Result<bool, ArchiveError> {
+    if end - start < CENTRAL_LEN {
+        return Ok(false);
+    }
+    let h: [u8; CENTRAL_LEN as usize] = src.read_array(start)?;
+    let extra_at = start + CENTRAL_LEN + u64::from(u16le(&h, 28));
+    let extra_len = usize::from(u16le(&h, 30));
+    if extra_at + extra_len as u64 > end {
+        return Ok(false);
+    }
+    let extra = src.slice_at(extra_at, extra_len)?;
+    let Ok((_, _, offset)) = sizes_and_offset(&h, extra) else { return Ok(false) };
+    let Some(at) = base.checked_add(offset) else { return Ok(false) };
+    let mut magic = [0u8; 4];
+    Ok(src.read_at(at, &mut magic)? == 4 && magic == LOCAL_MAGIC)
 }
 
 /// The zip64 end record before `eocd_pos`, if a locator points to one: its position, the
-/// directory size and the directory offset.
+/// number of records, the directory size and the directory offset.
 fn zip64_end<R: ReadAt + ?Sized>(
     src: &mut BufReadAt<&R>,
     eocd_pos: u64,
-) -> Result<Option<(u64, u64, u64)>, ArchiveError> {
+) -> Result<Option<(u64, u64, u64, u64)>, ArchiveError> {
     let Some(loc_pos) = eocd_pos.checked_sub(ZIP64_LOCATOR_LEN) else { return Ok(None) };
     let loc: [u8; ZIP64_LOCATOR_LEN as usize] = src.read_array(loc_pos)?;
     if loc[..4] != ZIP64_LOCATOR_MAGIC {
@@ -131,10 +178,40 @@ fn zip64_end<R: ReadAt + ?Sized>(
         }
         let rec: [u8; ZIP64_EOCD_LEN as usize] = src.read_array(pos)?;
         if rec[..4] == ZIP64_EOCD_MAGIC {
-            return Ok(Some((pos, u64le(&rec, 40), u64le(&rec, 48))));
+            return Ok(Some((pos, u64le(&rec, 32), u64le(&rec, 40), u64le(&rec, 48))));
         }
     }
     Err(ArchiveError::zip(format!("zip64 locator at offset {loc_pos} does not lead to a zip64 end record")))
+}
+
+/// A central directory record's uncompressed size, compressed size and local header offset:
+/// the fixed record's values, or the zip64 extra field's for those saturated there (only those
+/// are present, in this order).
+pub(crate) fn sizes_and_offset(fixed: &[u8], extra: &[u8]) -> Result<(u64, u64, u64), &'static str> {
+    let mut values = [u64::from(u32le(fixed, 24)), u64::from(u32le(fixed, 20)), u64::from(u32le(fixed, 42))];
+    if values.contains(&u64::from(u32::MAX))
+        && let Some((_, data)) = extra_fields(extra).find(|&(id, _)| id == EXTRA_ZIP64)
+    {
+        let mut fields = data.chunks_exact(8).map(|c| u64le(c, 0));
+        for value in values.iter_mut().filter(|v| **v == u64::from(u32::MAX)) {
+            *value = fields.next().ok_or("zip64 extra field is too short")?;
+        }
+    }
+    Ok((values[0], values[1], values[2]))
+}
+
+/// `(id, data)` of each extra field; a truncated last field is ignored.
+pub(crate) fn extra_fields(mut extra: &[u8]) -> impl Iterator<Item = (u16, &[u8])> {
+    core::iter::from_fn(move || {
+        if extra.len() < 4 {
+            return None;
+        }
+        let id = u16le(extra, 0);
+        let len = usize::from(u16le(extra, 2));
+        let data = extra.get(4..4 + len)?;
+        extra = &extra[4 + len..];
+        Some((id, data))
+    })
 }
 
 // Every central directory record reads a dozen fields: worth inlining even in a size-optimised guest.

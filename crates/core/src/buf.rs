@@ -13,6 +13,8 @@ pub struct BufReadAt<R> {
     capacity: usize,
     /// End of file, once a fill has seen it; spares a host call for every read that hits it.
     eof: Option<u64>,
+    /// A smaller size for the next fill, set by [`BufReadAt::expect_at`].
+    short_fill: Option<usize>,
 }
 
 impl<R: ReadAt> BufReadAt<R> {
@@ -23,7 +25,7 @@ impl<R: ReadAt> BufReadAt<R> {
     }
 
     pub fn with_capacity(capacity: usize, inner: R) -> Self {
-        Self { inner, window: Vec::new(), start: 0, capacity: capacity.max(1), eof: None }
+        Self { inner, window: Vec::new(), start: 0, capacity: capacity.max(1), eof: None, short_fill: None }
     }
 
     pub fn get_ref(&self) -> &R {
@@ -32,6 +34,13 @@ impl<R: ReadAt> BufReadAt<R> {
 
     pub fn into_inner(self) -> R {
         self.inner
+    }
+
+    /// Says that the next read is at `offset`, after a jump: when the window does not hold it,
+    /// the fill for it reads at most `len` bytes (or what that read needs), since what follows a
+    /// jump is as likely to be jumped over again as read.
+    pub fn expect_at(&mut self, offset: u64, len: usize) {
+        self.short_fill = self.window_range(offset, 1).is_none().then_some(len);
     }
 
     /// Reads up to `buf.len()` bytes at `offset`; 0 means end of file.
@@ -49,7 +58,7 @@ impl<R: ReadAt> BufReadAt<R> {
         if buf.len() >= self.capacity {
             return self.inner.read_at(offset, buf);
         }
-        self.fill(offset)?;
+        self.fill(offset, buf.len())?;
         Ok(self.copy_from_window(offset, buf).unwrap_or(0))
     }
 
@@ -75,7 +84,7 @@ impl<R: ReadAt> BufReadAt<R> {
         }
         let past_end = |eof: Option<u64>| eof.is_some_and(|end| offset.saturating_add(len as u64) > end);
         if self.window_range(offset, len).is_none() && !past_end(self.eof) {
-            self.fill(offset)?;
+            self.fill(offset, len)?;
         }
         if let Some(range) = self.window_range(offset, len) {
             return Ok(&self.window[range]);
@@ -101,12 +110,13 @@ impl<R: ReadAt> BufReadAt<R> {
         Some(n)
     }
 
-    /// Replaces the window with the bytes from `offset`. Takes the source's own buffer (the host's,
-    /// in a guest) rather than copying it.
-    fn fill(&mut self, offset: u64) -> Result<(), IoError> {
+    /// Replaces the window with the bytes from `offset`, at least `need` of them when the source
+    /// has them. Takes the source's own buffer (the host's, in a guest) rather than copying it.
+    fn fill(&mut self, offset: u64, need: usize) -> Result<(), IoError> {
         self.window = Vec::new();
-        let window = self.inner.read_vec(offset, self.capacity)?;
-        if window.len() < self.capacity {
+        let len = self.short_fill.take().map_or(self.capacity, |short| short.max(need).min(self.capacity));
+        let window = self.inner.read_vec(offset, len)?;
+        if window.len() < len {
             self.eof = Some(offset + window.len() as u64);
         }
         self.window = window;
@@ -163,6 +173,23 @@ mod tests {
         let mut big = [0u8; 40];
         r.read_exact_at(50, &mut big).unwrap();
         assert_eq!(&big[..], &data[50..90]);
+    }
+
+    #[test]
+    fn a_jump_fills_a_short_window() {
+        let data: Vec<u8> = (0..200u8).collect();
+        let mut r = BufReadAt::with_capacity(64, Counting { data: data.clone(), calls: Cell::new(0) });
+        assert_eq!(r.slice_at(0, 4).unwrap(), &data[..4]);
+        // Within the window: no effect.
+        r.expect_at(10, 8);
+        assert_eq!(r.slice_at(10, 4).unwrap(), &data[10..14]);
+        assert_eq!(r.window.len(), 64);
+        r.expect_at(100, 8);
+        assert_eq!(r.slice_at(100, 4).unwrap(), &data[100..104]);
+        assert_eq!(r.window.len(), 8);
+        assert_eq!(r.slice_at(110, 16).unwrap(), &data[110..126]);
+        assert_eq!(r.window.len(), 64);
+        assert_eq!(r.get_ref().calls.get(), 3);
     }
 
     #[test]

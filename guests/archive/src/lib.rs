@@ -19,34 +19,45 @@ impl Plugin for ArchivePlugin {
 
     fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<Option<Box<dyn Dir>>> {
         let size = file.metadata()?.size;
-        let Some(archive) = Archive::open(&file, size)? else {
+        let Some(archive) = Archive::open(file, size)? else {
             log::debug!("{base_path} is neither tar nor zip");
             return Ok(None);
         };
-        for warning in archive.warnings() {
-            log::warn!("{base_path}: {warning}");
-        }
-        Ok(Some(Box::new(ArchiveDir { archive, file })))
+        Ok(Some(Box::new(ArchiveDir { archive, base_path: String::from(base_path) })))
     }
 }
 
 struct ArchiveDir {
-    archive: Archive,
-    file: HostFile,
+    archive: Archive<HostFile>,
+    base_path: String,
+}
+
+impl ArchiveDir {
+    /// Logs what was odd about the archive, once the index that finds it has been built.
+    fn log_warnings(&self) {
+        for warning in self.archive.take_warnings() {
+            log::warn!("{}: {warning}", self.base_path);
+        }
+    }
 }
 
 impl Dir for ArchiveDir {
     fn metadata(&self, path: &str) -> Result<Metadata> {
-        self.archive.metadata(path)
+        let result = self.archive.metadata(path);
+        self.log_warnings();
+        result
     }
 
     fn read_dir(&self, path: &str) -> Result<Vec<String>> {
-        self.archive.read_dir(path)
+        let result = self.archive.read_dir(path);
+        self.log_warnings();
+        result
     }
 
     fn open(&self, path: &str) -> Result<Box<dyn File>> {
-        let entry = self.archive.open_file(path)?;
-        Ok(Box::new(ArchiveFile { entry, file: self.file.clone() }))
+        let entry = self.archive.open_file(path);
+        self.log_warnings();
+        Ok(Box::new(ArchiveFile { entry: entry?, file: self.archive.source().clone() }))
     }
 }
 
