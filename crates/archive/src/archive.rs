@@ -138,7 +138,9 @@ impl<R: ReadAt> Archive<R> {
         let tree = &self.indexed()?.tree;
         let id = match tree.lookup(&p) {
             Some(id) if !is_link(tree, id) => id,
-            _ => links::resolve(tree, &p).map_err(|_| lookup_error(tree, &p))?,
+            // A link that leads nowhere is listed as a file.
+            Some(_) => links::resolve(tree, &p).map_err(|_| VfsError::NotADirectory(String::from(&*p)))?,
+            None => links::resolve(tree, &p).map_err(|_| lookup_error(tree, &p))?,
         };
         match tree.children(id) {
             Some(children) => Ok(children.map(|(name, _)| String::from(name)).collect()),
@@ -257,23 +259,21 @@ impl<R: ReadAt> Archive<R> {
     /// Metadata from the tree, links followed.
     fn tree_metadata(&self, path: &str) -> Result<Metadata, VfsError> {
         let tree = &self.indexed()?.tree;
-        let (shown, modified) = match tree.lookup(path) {
-            Some(id) => match tree.node(id) {
-                Node::Dir { modified } => return Ok(Metadata::dir(modified)),
-                Node::Leaf(e) if !matches!(e.content, Content::Link(_)) => return Ok(Metadata::file(e.size, e.modified)),
-                Node::Leaf(link) => (Some(id), link.modified),
-            },
-            None => (None, None),
+        // The node the path names, its last component not followed: what a listing shows.
+        let (parent, name) = path::split_last(path);
+        let node = tree.lookup(path).or_else(|| links::resolve(tree, parent).ok().and_then(|dir| tree.child(dir, name)));
+        let Some(id) = node else { return Err(lookup_error(tree, path)) };
+        let link = match tree.node(id) {
+            Node::Dir { modified } => return Ok(Metadata::dir(modified)),
+            Node::Leaf(e) if !matches!(e.content, Content::Link(_)) => return Ok(Metadata::file(e.size, e.modified)),
+            Node::Leaf(link) => link,
         };
-        match links::resolve(tree, path) {
-            Ok(target) => Ok(match tree.node(target) {
-                Node::Dir { modified: m } => Metadata::dir(if shown.is_some() { modified } else { m }),
-                Node::Leaf(t) => Metadata::file(t.size, if shown.is_some() { modified } else { t.modified }),
-            }),
-            // A link that leads nowhere is still listed.
-            Err(_) if shown.is_some() => Ok(Metadata::file(0, modified)),
-            Err(_) => Err(lookup_error(tree, path)),
-        }
+        Ok(match links::resolve(tree, path).map(|target| tree.node(target)) {
+            Ok(Node::Dir { .. }) => Metadata::dir(link.modified),
+            Ok(Node::Leaf(t)) => Metadata::file(t.size, link.modified),
+            // A link that leads nowhere (or too far) is still listed.
+            Err(_) => Metadata::file(0, link.modified),
+        })
     }
 }
 

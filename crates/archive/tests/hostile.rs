@@ -19,6 +19,7 @@ fn tar_names_cannot_leave_the_root() {
     let a = open_bytes(&data);
     let files: Vec<_> = walk(&a).into_iter().filter(|(_, m)| !m.is_dir).map(|(p, _)| p).collect();
     assert_eq!(files, ["Windows/sys.dll", "a/b.txt", "etc/passwd", "evil.txt", "ok/c.txt"]);
+    common::assert_lookups_match_index(&data);
     assert_eq!(read_path(&a, data.as_slice(), "Windows/sys.dll").unwrap(), b"3");
     assert_eq!(a.warnings().iter().filter(|w| w.contains("rewritten")).count(), 4, "{:?}", a.warnings());
 }
@@ -36,6 +37,7 @@ fn duplicates_and_file_directory_collisions() {
     assert_eq!(read_path(&a, data.as_slice(), "dup").unwrap(), b"second");
     assert!(a.metadata("x").unwrap().is_dir);
     assert!(a.metadata("x/child").unwrap().is_dir);
+    common::assert_lookups_match_index(&data);
     let w = a.warnings().join("\n");
     assert!(w.contains("duplicate entry \"dup\""), "{w}");
     assert!(w.contains("file \"x\" dropped"), "{w}");
@@ -136,6 +138,7 @@ fn zip_names_links_and_duplicates() {
     let a = open_bytes(&data);
     let files: Vec<_> = walk(&a).into_iter().filter(|(_, m)| !m.is_dir).map(|(p, _)| p).collect();
     assert_eq!(files, ["abs/y", "bad-link", "dup", "evil", "good-link", "loop", "target.txt", "temp/x.txt"]);
+    common::assert_lookups_match_index(&data);
     assert_eq!(read_path(&a, data.as_slice(), "dup").unwrap(), b"two");
     assert_eq!(read_path(&a, data.as_slice(), "good-link").unwrap(), b"target");
     assert_eq!(a.metadata("good-link").unwrap().size, 6);
@@ -289,4 +292,32 @@ fn zip_name_encodings_and_timestamps() {
     // DOS date 2020-09-01 00:00 read as UTC.
     assert_eq!(a.metadata(unicode).unwrap().modified, Some(1_598_918_400));
     assert_eq!(read_path(&a, z.bytes.as_slice(), unicode).unwrap(), b"2");
+}
+
+/// Links, devices, FIFOs and directories (old-style ones too: a regular header whose name ends
+/// in `/`) have no data in the archive, whatever their size field says: the next header follows
+/// directly, as Python reads it.
+#[test]
+fn header_only_types_have_no_data_blocks() {
+    let size = Some(&b"00000001750\0"[..]); // 1000
+    let data = tar(&[
+        tar_file("file", b"the data"),
+        TarEntry { size_field: size, ..tar_link("hard", b'1', "file") },
+        TarEntry { size_field: size, ..tar_link("sym", b'2', "file") },
+        TarEntry { size_field: size, ..tar_link("chr", b'3', "") },
+        TarEntry { size_field: size, ..tar_link("blk", b'4', "") },
+        TarEntry { size_field: size, ..tar_link("dir", b'5', "") },
+        TarEntry { size_field: size, ..tar_link("fifo", b'6', "") },
+        TarEntry { size_field: size, ..tar_link("old-dir/", 0, "") },
+        tar_file("last", b"after them all"),
+    ]);
+    let path = std::env::temp_dir().join(format!("vfs-archive-{}-header-only.tar", std::process::id()));
+    std::fs::write(&path, &data).unwrap();
+    let a = common::compare_with_python("tar", &path, &[]);
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(a.read_dir("").unwrap(), ["blk", "chr", "dir", "fifo", "file", "hard", "last", "old-dir", "sym"]);
+    assert_eq!(read_path(&a, data.as_slice(), "last").unwrap(), b"after them all");
+    assert_eq!(read_path(&a, data.as_slice(), "hard").unwrap(), b"the data");
+    assert_eq!(read_path(&a, data.as_slice(), "fifo").unwrap(), b"");
+    assert!(a.metadata("old-dir").unwrap().is_dir);
 }
