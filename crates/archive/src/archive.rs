@@ -121,30 +121,36 @@ impl<R: ReadAt> Archive<R> {
     /// with its target's size), with its own modification time; one that leads nowhere as an
     /// empty file, which fails to open.
     pub fn metadata(&self, path: &str) -> Result<Metadata, VfsError> {
-        let p = path::canonical(path);
-        if p.is_empty() {
-            return Ok(Metadata::dir(None));
+        // Listings ask for every entry once the tree is built: those paths go to it untouched.
+        if self.index.get().is_none() {
+            let p = path::canonical(path);
+            if p.is_empty() {
+                return Ok(Metadata::dir(None));
+            }
+            match self.scan_for(&p)? {
+                Some(Found::Dir { modified }) => return Ok(Metadata::dir(modified)),
+                Some(Found::File(e)) if !matches!(e.content, Content::Link(_)) => {
+                    return Ok(Metadata::file(e.size, e.modified));
+                }
+                _ => {}
+            }
         }
-        match self.scan_for(&p)? {
-            Some(Found::Dir { modified }) => Ok(Metadata::dir(modified)),
-            Some(Found::File(e)) if !matches!(e.content, Content::Link(_)) => Ok(Metadata::file(e.size, e.modified)),
-            _ => self.tree_metadata(&p),
-        }
+        self.tree_metadata(path)
     }
 
     /// Names of the direct children of the directory at `path` (links followed), sorted bytewise.
     pub fn read_dir(&self, path: &str) -> Result<Vec<String>, VfsError> {
-        let p = path::canonical(path);
         let tree = &self.indexed()?.tree;
-        let id = match tree.lookup(&p) {
+        let shown = || path::normalize(path);
+        let id = match tree.lookup(path) {
             Some(id) if !is_link(tree, id) => id,
             // A link that leads nowhere is listed as a file.
-            Some(_) => links::resolve(tree, &p).map_err(|_| VfsError::NotADirectory(String::from(&*p)))?,
-            None => links::resolve(tree, &p).map_err(|_| lookup_error(tree, &p))?,
+            Some(_) => links::resolve(tree, path).map_err(|_| VfsError::NotADirectory(shown()))?,
+            None => links::resolve(tree, path).map_err(|_| lookup_error(tree, path))?,
         };
         match tree.children(id) {
             Some(children) => Ok(children.map(|(name, _)| String::from(name)).collect()),
-            None => Err(VfsError::NotADirectory(p.into_owned())),
+            None => Err(VfsError::NotADirectory(shown())),
         }
     }
 
@@ -226,7 +232,7 @@ impl<R: ReadAt> Archive<R> {
         let mut matcher = Matcher::new(path);
         match &self.zip {
             None => tar::scan(&mut BufReadAt::new(&self.src), self.size, &mut matcher)?,
-            Some((dir, cd)) => zip::scan(&self.src, &cd.borrow(), dir, &mut matcher)?,
+            Some((dir, cd)) => zip::scan(&self.src, &cd.borrow(), dir, &mut matcher, None)?,
         }
         let found = matcher.finish();
         *self.last.borrow_mut() = Some((String::from(path), found.clone()));
@@ -247,8 +253,9 @@ impl<R: ReadAt> Archive<R> {
             Some((dir, cd)) => {
                 // The tree keeps what it needs: the directory's bytes are not needed again.
                 let cd = cd.take();
-                zip::scan(&self.src, &cd, dir, &mut index)?;
-                DataEnds::new(&cd, dir)?
+                let mut starts = Vec::new();
+                zip::scan(&self.src, &cd, dir, &mut index, Some(&mut starts))?;
+                DataEnds::new(starts, dir.start)
             }
         };
         let (tree, warnings) = index.finish();
@@ -260,8 +267,11 @@ impl<R: ReadAt> Archive<R> {
     fn tree_metadata(&self, path: &str) -> Result<Metadata, VfsError> {
         let tree = &self.indexed()?.tree;
         // The node the path names, its last component not followed: what a listing shows.
-        let (parent, name) = path::split_last(path);
-        let node = tree.lookup(path).or_else(|| links::resolve(tree, parent).ok().and_then(|dir| tree.child(dir, name)));
+        let node = tree.lookup(path).or_else(|| {
+            let p = path::canonical(path);
+            let (parent, name) = path::split_last(&p);
+            links::resolve(tree, parent).ok().and_then(|dir| tree.child(dir, name))
+        });
         let Some(id) = node else { return Err(lookup_error(tree, path)) };
         let link = match tree.node(id) {
             Node::Dir { modified } => return Ok(Metadata::dir(modified)),

@@ -18,6 +18,7 @@ pub(crate) enum Found {
 pub(crate) struct Matcher<'a> {
     /// Canonical and not empty (the root is always a directory).
     target: &'a str,
+    ascii: bool,
     file: Option<Entry>,
     dir: bool,
     dir_modified: Option<i64>,
@@ -26,7 +27,7 @@ pub(crate) struct Matcher<'a> {
 impl<'a> Matcher<'a> {
     pub fn new(target: &'a str) -> Self {
         debug_assert!(!target.is_empty() && vfs_core::path::is_canonical(target));
-        Self { target, file: None, dir: false, dir_modified: None }
+        Self { target, ascii: target.is_ascii(), file: None, dir: false, dir_modified: None }
     }
 
     pub fn finish(self) -> Found {
@@ -57,7 +58,24 @@ fn plain(raw: &[u8]) -> bool {
 
 impl Sink for Matcher<'_> {
     fn wants(&self, raw: &[u8]) -> bool {
-        raw.starts_with(self.target.as_bytes()) || !plain(raw)
+        let target = self.target.as_bytes();
+        let common = raw.iter().zip(target).take_while(|(a, b)| a == b).count();
+        if common == target.len() {
+            return true;
+        }
+        if !self.ascii {
+            return !plain(raw);
+        }
+        // Cleaning keeps every component that is not empty, `.` or `..` (after a drive letter),
+        // and decoding keeps ASCII. The components before the one where `raw` and the target
+        // part are the target's own, so ordinary: when that one is ordinary too, cleaning
+        // cannot make `raw` the target or a path below it. Only that component is looked at.
+        let start = raw[..common].iter().rposition(|&b| b == b'/').map_or(0, |p| p + 1);
+        let end = raw[common..].iter().position(|&b| b == b'/').map_or(raw.len(), |p| common + p);
+        let component = &raw[start..end];
+        raw.get(1) == Some(&b':')
+            || component.first().is_none_or(|&b| b == b'.')
+            || component.iter().any(|&b| b >= 0x80 || b == b'\\')
     }
 
     fn add(&mut self, name: &str, is_dir: bool, entry: Entry) {
@@ -82,6 +100,27 @@ impl Sink for Matcher<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cheap test never turns away a name that cleans to the target or below it.
+    #[test]
+    fn wants_every_name_that_can_match() {
+        let m = Matcher::new("d042/f0421.txt");
+        for yes in [
+            "d042/f0421.txt", "d042/f0421.txt/", "d042/f0421.txt/x", "./d042/f0421.txt", "/d042/f0421.txt",
+            "d042//f0421.txt", "d042/./f0421.txt", "..\\d042/f0421.txt", "C:d042/f0421.txt", "d042\\f0421.txt",
+            "d042/é", ".hidden",
+        ] {
+            assert!(m.wants(yes.as_bytes()), "{yes}");
+        }
+        for no in ["d000/f0000.txt", "d042/f0422.txt", "e", "d04", "dX/../d042/f0421.txt", "d042/x/../f0421.txt"] {
+            assert!(!m.wants(no.as_bytes()), "{no}");
+        }
+        for name in ["d042/f0421.txt", "./d042//f0421.txt", "..\\d042\\f0421.txt/y", "d000/f0000.txt", "x/d042/f0421.txt"] {
+            let cleaned = clean(name);
+            let matches = cleaned.path == "d042/f0421.txt" || cleaned.path.starts_with("d042/f0421.txt/");
+            assert!(!matches || m.wants(name.as_bytes()), "{name}");
+        }
+    }
 
     #[test]
     fn plain_names() {

@@ -114,12 +114,15 @@ pub(crate) fn scan<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, sink:
                 (data_start, header_size)
             }
             _ => {
-                // The header is borrowed from the read window, which the sparse map's extension
-                // blocks may replace: keep a copy.
-                let copy: Block = *header;
+                let mut header = header;
                 let mut gnu_map = None;
                 let mut data_start = data_start;
+                // The header is borrowed from the read window, which the sparse map's extension
+                // blocks may replace: keep a copy.
+                let copy: Block;
                 if typeflag == b'S' {
+                    copy = *header;
+                    header = &copy;
                     let mut map = Vec::new();
                     let mut parsed = sparse::gnu_entries(&copy[386..482], &mut map);
                     let extended = Header(&copy).gnu_sparse_extended();
@@ -127,7 +130,7 @@ pub(crate) fn scan<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, sink:
                     gnu_map = Some(parsed.map(|()| map));
                 }
                 let meta = Meta { globals: &globals, pending: &pending };
-                let stored = member(&Header(&copy), pos, data_start, header_size, gnu_map, &meta, sink)?;
+                let stored = member(&Header(header), pos, data_start, header_size, gnu_map, &meta, sink)?;
                 pending = Pending::default();
                 (data_start, stored)
             }

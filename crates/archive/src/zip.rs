@@ -84,20 +84,24 @@ fn records<'a>(cd: &'a [u8], dir: &Directory) -> impl Iterator<Item = Result<Raw
 }
 
 /// Hands every record of `cd` to `sink`. Symbolic links' targets are read from `src`.
+/// With `starts`, collects every record's local header offset on the way, for [`DataEnds`].
 pub(crate) fn scan<R: ReadAt + ?Sized>(
     src: &R,
     cd: &[u8],
     dir: &Directory,
     sink: &mut dyn Sink,
+    mut starts: Option<&mut Vec<u64>>,
 ) -> Result<(), ArchiveError> {
     let mut end = 0;
     for raw in records(cd, dir) {
         let raw = raw?;
         end = raw.next;
+        if let Some(starts) = starts.as_deref_mut() {
+            starts.push(header_offset(&raw, dir)?);
+        }
         // An Info-ZIP Unicode path field may rename the entry: only then is the raw name not
         // enough to tell whether the sink wants it.
-        let renamed = !raw.extra.is_empty() && extra_fields(raw.extra).any(|(id, _)| id == EXTRA_UNICODE_PATH);
-        if !renamed && !sink.wants(raw.name) {
+        if !sink.wants(raw.name) && !extra_fields(raw.extra).any(|(id, _)| id == EXTRA_UNICODE_PATH) {
             continue;
         }
         let (name, is_dir, entry, is_symlink) = record(&raw, dir)?;
@@ -175,23 +179,25 @@ fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Ent
     Ok((name, is_dir, entry, !is_dir && unix_mode == UNIX_SYMLINK))
 }
 
-/// The absolute local header offset of every record, for [`DataEnds`].
-fn header_offsets<'a>(cd: &'a [u8], dir: &'a Directory) -> impl Iterator<Item = Result<u64, ArchiveError>> + 'a {
-    records(cd, dir).map(|raw| {
-        let raw = raw?;
-        let (_, _, offset) = sizes_and_offset(raw.fixed, raw.extra)
-            .map_err(|e| ArchiveError::zip(format!("record at offset {}: {e}", raw.pos)))?;
-        Ok(dir.base.saturating_add(offset))
-    })
+/// The absolute offset of a record's local header.
+fn header_offset(raw: &Raw<'_>, dir: &Directory) -> Result<u64, ArchiveError> {
+    // Only a saturated field sends the reader to the zip64 extra field.
+    let offset = match u32le(raw.fixed, 42) {
+        u32::MAX => {
+            sizes_and_offset(raw.fixed, raw.extra).map_err(|e| ArchiveError::zip(format!("record at offset {}: {e}", raw.pos)))?.2
+        }
+        offset => u64::from(offset),
+    };
+    Ok(dir.base.saturating_add(offset))
 }
 
 /// Where the data of the entry whose local header is at `header_offset` must end, found with
 /// one pass over the directory instead of a [`DataEnds`] of every entry.
-pub(crate) fn data_end(cd: &[u8], dir: &Directory, header_offset: u64) -> Result<u64, ArchiveError> {
+pub(crate) fn data_end(cd: &[u8], dir: &Directory, header: u64) -> Result<u64, ArchiveError> {
     let mut end = dir.start;
-    for offset in header_offsets(cd, dir) {
-        let offset = offset?;
-        if offset > header_offset {
+    for raw in records(cd, dir) {
+        let offset = header_offset(&raw?, dir)?;
+        if offset > header {
             end = end.min(offset);
         }
     }
@@ -209,14 +215,13 @@ pub(crate) struct DataEnds {
 }
 
 impl DataEnds {
-    pub fn new(cd: &[u8], dir: &Directory) -> Result<Self, ArchiveError> {
-        let mut starts = header_offsets(cd, dir).collect::<Result<Vec<u64>, _>>()?;
+    pub fn new(mut starts: Vec<u64>, directory: u64) -> Self {
         if !starts.is_sorted() {
             let order = vfs_core::sorted_indices(starts.len(), &|a, b| starts[a].cmp(&starts[b]));
             starts = order.into_iter().map(|i| starts[i]).collect();
         }
         starts.dedup();
-        Ok(Self { starts, directory: dir.start })
+        Self { starts, directory }
     }
 
     /// The end of the data of the entry whose local header is at `header_offset`.
