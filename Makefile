@@ -1,7 +1,7 @@
 # Build everything and show it working:   make
 # Run every test:                          make test
 # Benchmarks against native baselines:     make bench
-# Fuzz the archive index parsers:          make fuzz [FUZZ_SECONDS=60]
+# Fuzz the archive parsers:                make fuzz [FUZZ_SECONDS=60] [FUZZ_RUNS=-1] [FUZZ_TARGETS=...]
 
 CARGO        ?= cargo
 WASM_CARGO   := scripts/wasm-cargo
@@ -13,6 +13,8 @@ PLUGINS      := target/plugins
 TEST_PLUGINS := target/test-plugins
 VFS_HOST     := target/$(HOST_PROFILE)/vfs-host
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= -1
+FUZZ_TARGETS ?= tar_header pax_records sparse_map zip_records names tar_index zip_index
 
 .PHONY: all build guests test-guests host demo test bench fuzz clean
 
@@ -46,10 +48,13 @@ test: guests test-guests
 bench: guests host
 	$(CARGO) run --profile $(HOST_PROFILE) -p vfs-bench -- --plugins $(PLUGINS)
 
+# Each target for FUZZ_SECONDS (or FUZZ_RUNS executions, whichever comes first), keeping its
+# corpus in fuzz/corpus/<target>.
 fuzz:
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
-	cd fuzz && for t in tar_index zip_index; do \
-		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) || exit 1; done
+	cd fuzz && for t in $(FUZZ_TARGETS); do mkdir -p corpus/$$t && \
+		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) || exit 1; done
 
 clean:
 	$(CARGO) clean

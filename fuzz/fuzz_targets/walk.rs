@@ -1,15 +1,19 @@
-//! Shared by the targets: open arbitrary bytes as an archive, then list and read everything.
+//! Shared by the targets: open arbitrary bytes as an archive, then list and read everything,
+//! and check that lookups of single paths (which scan the entries) answer as the index does.
 
 use vfs_archive::Archive;
 
 /// Reads are capped so that a declared size of many gigabytes (legal, if all zeros) does not turn
 /// one input into minutes of work.
 const READ_BUDGET: u64 = 4 << 20;
+/// Paths also looked up on a fresh archive, each costing a scan of the whole input.
+const SCANNED_LOOKUPS: usize = 16;
 
 pub fn open_and_walk(data: &[u8]) {
     let Ok(Some(archive)) = Archive::open(data, data.len() as u64) else { return };
     let _ = archive.warnings();
     let mut budget = READ_BUDGET;
+    let mut scanned = 0;
     let mut stack = vec![String::new()];
     while let Some(dir) = stack.pop() {
         let Ok(names) = archive.read_dir(&dir) else { continue };
@@ -17,6 +21,13 @@ pub fn open_and_walk(data: &[u8]) {
             assert!(!name.is_empty() && !name.contains('/') && name != "." && name != "..");
             let path = if dir.is_empty() { name } else { format!("{dir}/{name}") };
             let meta = archive.metadata(&path).expect("listed paths have metadata");
+            if scanned < SCANNED_LOOKUPS {
+                scanned += 1;
+                let fresh = Archive::open(data, data.len() as u64).unwrap().unwrap();
+                assert_eq!(fresh.metadata(&path), Ok(meta), "{path}: a scan and the index disagree");
+                let opened = |a: &Archive<&[u8]>| a.open_file(&path).map(|r| r.size()).map_err(|e| e.to_string());
+                assert_eq!(opened(&fresh), opened(&archive), "{path}: opening after a scan and from the index");
+            }
             if meta.is_dir {
                 stack.push(path);
                 continue;
@@ -33,6 +44,9 @@ pub fn open_and_walk(data: &[u8]) {
                         assert!(offset <= reader.size(), "read past the declared size");
                     }
                 }
+            }
+            if offset == reader.size() {
+                assert!(!reader.buffered(), "{path}: buffers kept after the end");
             }
             // A backwards read restarts decoding; whatever it returns, it must not panic.
             if offset > 0 {

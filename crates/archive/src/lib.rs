@@ -17,6 +17,9 @@ mod dos_time;
 mod entry;
 mod error;
 mod extension;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod index;
 mod inflate;
 mod links;

@@ -24,21 +24,23 @@ pub(crate) fn clean(raw: &str) -> CleanName<'_> {
     }
     let mut neutralised = raw.contains('\\');
     let unified;
-    let mut s = if neutralised {
+    let s = if neutralised {
         unified = raw.replace('\\', "/");
         unified.as_str()
     } else {
         raw
     };
-    if has_drive_letter(s) {
-        s = &s[2..];
-        neutralised = true;
-    }
     if s.starts_with('/') {
         neutralised = true;
     }
     let mut parts: Vec<&str> = Vec::new();
-    for part in s.split('/') {
+    for mut part in s.split('/') {
+        // A drive letter in front of the first component would make the path absolute (`C:/x`)
+        // or drive-relative (`C:x`) on Windows, wherever it comes after `/` and `.`.
+        while parts.is_empty() && has_drive_letter(part) {
+            part = &part[2..];
+            neutralised = true;
+        }
         match part {
             "" | "." => {}
             ".." => neutralised = true,
@@ -126,6 +128,9 @@ mod tests {
         assert_eq!(c("/"), ("".into(), true));
         assert_eq!(c("..."), ("...".into(), false));
         assert_eq!(c("é:/x"), ("é:/x".into(), false));
+        assert_eq!(c("/a:\u{7}"), ("\u{7}".into(), true));
+        assert_eq!(c("./C:D:x/y"), ("x/y".into(), true));
+        assert_eq!(c("x/C:/y"), ("x/C:/y".into(), false));
     }
 
     #[test]

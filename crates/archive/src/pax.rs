@@ -33,6 +33,11 @@ impl Records {
         self.values.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_slice())
     }
 
+    #[cfg(any(test, feature = "fuzzing"))]
+    pub fn entries(&self) -> impl Iterator<Item = (&str, &[u8])> {
+        self.values.iter().map(|(k, v)| (k.as_str(), v.as_slice()))
+    }
+
     fn set(&mut self, key: &str, value: &[u8]) {
         match self.values.iter_mut().find(|(k, _)| k == key) {
             Some((_, v)) => {
