@@ -1,10 +1,10 @@
 //! An opened archive and lookups in it.
 //!
-//! Opening reads little: for tar, the first header; for zip, the end records and the whole
-//! central directory in one read. A lookup of one path scans the entries for it (zip: the
-//! directory in memory; tar: the headers, skipping data) without building anything. The tree of
-//! every entry is built by the first listing, by a lookup that needs it (links), or once lookups
-//! of different paths have cost about as much as building it would.
+//! Opening reads little: for tar, the first header; for zip, the end records. A lookup of one
+//! path scans the entries for it (zip: the central directory, in windows; tar: the headers,
+//! jumping over data) without building anything. The tree of every entry is built by the first
+//! listing, by a lookup that needs it (links), or once lookups of different paths have cost about
+//! as much as building it would.
 
 use crate::entry::{Content, Entry};
 use crate::error::ArchiveError;
@@ -30,9 +30,6 @@ pub enum Kind {
 
 pub use vfs_core::Metadata;
 
-/// Largest central directory held in memory (about three million entries); a larger one is
-/// refused with an error rather than exhausting a guest's memory.
-const MAX_CENTRAL_DIRECTORY: u64 = 256 << 20;
 /// Window for the few small reads that recognise a format.
 const SNIFF_WINDOW: usize = 64 * 1024;
 
@@ -40,12 +37,12 @@ pub struct Archive<R> {
     src: R,
     size: u64,
     kind: Kind,
-    /// Zip: where the central directory is, and its bytes until the tree is built from them.
-    zip: Option<(Directory, RefCell<Vec<u8>>)>,
+    /// Zip: where the central directory is.
+    zip: Option<Directory>,
     index: OnceCell<Result<Indexed, ArchiveError>>,
-    /// The last path scanned for and what was there: a host looks a path up (`metadata`), then
-    /// opens it.
-    last: RefCell<Option<(String, Found)>>,
+    /// The last path scanned for, what was there and (zip) where its data must end: a host
+    /// looks a path up (`metadata`), then opens it.
+    last: RefCell<Option<(String, Found, u64)>>,
     scans: Cell<u32>,
     warnings_taken: Cell<bool>,
 }
@@ -68,17 +65,7 @@ impl<R: ReadAt> Archive<R> {
             None
         } else {
             let Some(dir) = zip_end::locate(&mut buf, size)? else { return Ok(None) };
-            let len = dir.end - dir.start;
-            if len > MAX_CENTRAL_DIRECTORY {
-                return Err(ArchiveError::zip(format!(
-                    "central directory of {len} bytes is larger than the {MAX_CENTRAL_DIRECTORY} this reader holds"
-                )));
-            }
-            let cd = src.read_vec(dir.start, len as usize)?;
-            if cd.len() as u64 != len {
-                return Err(ArchiveError::zip("the file ends inside the central directory; it is truncated"));
-            }
-            Some((dir, RefCell::new(cd)))
+            Some(dir)
         };
         let kind = if zip.is_some() { Kind::Zip } else { Kind::Tar };
         Ok(Some(Self {
@@ -128,8 +115,8 @@ impl<R: ReadAt> Archive<R> {
                 return Ok(Metadata::dir(None));
             }
             match self.scan_for(&p)? {
-                Some(Found::Dir { modified }) => return Ok(Metadata::dir(modified)),
-                Some(Found::File(e)) if !matches!(e.content, Content::Link(_)) => {
+                Some((Found::Dir { modified }, _)) => return Ok(Metadata::dir(modified)),
+                Some((Found::File(e), _)) if !matches!(e.content, Content::Link(_)) => {
                     return Ok(Metadata::file(e.size, e.modified));
                 }
                 _ => {}
@@ -159,12 +146,9 @@ impl<R: ReadAt> Archive<R> {
     pub fn open_file(&self, path: &str) -> Result<EntryReader, VfsError> {
         let p = path::canonical(path);
         match self.scan_for(&p)? {
-            Some(Found::Dir { .. }) => return Err(VfsError::IsADirectory(p.into_owned())),
-            Some(Found::File(e)) if !matches!(e.content, Content::Link(_)) => {
-                return self.reader(&p, &e, &|header| {
-                    let (dir, cd) = self.zip.as_ref().ok_or_else(|| ArchiveError::zip("not a zip"))?;
-                    zip::data_end(&cd.borrow(), dir, header)
-                });
+            Some((Found::Dir { .. }, _)) => return Err(VfsError::IsADirectory(p.into_owned())),
+            Some((Found::File(e), zip_end)) if !matches!(e.content, Content::Link(_)) => {
+                return self.reader(&p, &e, &|_| Ok(zip_end));
             }
             _ => {}
         }
@@ -208,19 +192,20 @@ impl<R: ReadAt> Archive<R> {
         })
     }
 
-    /// What a scan finds at canonical, non-empty `path`; `None` when the tree answers instead
-    /// (it is built, or enough different paths were scanned for that building it pays).
-    fn scan_for(&self, path: &str) -> Result<Option<Found>, ArchiveError> {
+    /// What a scan finds at canonical, non-empty `path`, and for a zip entry where its data must
+    /// end; `None` when the tree answers instead (it is built, or enough different paths were
+    /// scanned for that building it pays).
+    fn scan_for(&self, path: &str) -> Result<Option<(Found, u64)>, ArchiveError> {
         if path.is_empty() || self.index.get().is_some() {
             return Ok(None);
         }
-        if let Some((last, found)) = &*self.last.borrow()
+        if let Some((last, found, zip_end)) = &*self.last.borrow()
             && last == path
         {
-            return Ok(Some(found.clone()));
+            return Ok(Some((found.clone(), *zip_end)));
         }
         // A tar scan reads every header again: as much as building the tree. A zip scan only
-        // walks the directory in memory, several times cheaper.
+        // walks the central directory, several times cheaper.
         let budget = match self.kind {
             Kind::Tar => 1,
             Kind::Zip => 8,
@@ -230,13 +215,21 @@ impl<R: ReadAt> Archive<R> {
         }
         self.scans.set(self.scans.get() + 1);
         let mut matcher = Matcher::new(path);
+        let mut src = BufReadAt::new(&self.src);
+        let mut starts = Vec::new();
         match &self.zip {
-            None => tar::scan(&mut BufReadAt::new(&self.src), self.size, &mut matcher)?,
-            Some((dir, cd)) => zip::scan(&self.src, &cd.borrow(), dir, &mut matcher, None)?,
+            None => tar::scan(&mut src, self.size, &mut matcher)?,
+            Some(dir) => zip::scan(&mut src, dir, &mut matcher, &mut starts)?,
         }
         let found = matcher.finish();
-        *self.last.borrow_mut() = Some((String::from(path), found.clone()));
-        Ok(Some(found))
+        let zip_end = match (&self.zip, &found) {
+            (Some(dir), Found::File(Entry { content: Content::Zip(z), .. })) => {
+                DataEnds::limit_among(&starts, z.header_offset, dir.start)
+            }
+            _ => 0,
+        };
+        *self.last.borrow_mut() = Some((String::from(path), found.clone(), zip_end));
+        Ok(Some((found, zip_end)))
     }
 
     fn indexed(&self) -> Result<&Indexed, ArchiveError> {
@@ -250,11 +243,9 @@ impl<R: ReadAt> Archive<R> {
                 tar::scan(&mut BufReadAt::new(&self.src), self.size, &mut index)?;
                 DataEnds::default()
             }
-            Some((dir, cd)) => {
-                // The tree keeps what it needs: the directory's bytes are not needed again.
-                let cd = cd.take();
+            Some(dir) => {
                 let mut starts = Vec::new();
-                zip::scan(&self.src, &cd, dir, &mut index, Some(&mut starts))?;
+                zip::scan(&mut BufReadAt::new(&self.src), dir, &mut index, &mut starts)?;
                 DataEnds::new(starts, dir.start)
             }
         };

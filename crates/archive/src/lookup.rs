@@ -66,16 +66,18 @@ impl Sink for Matcher<'_> {
         if !self.ascii {
             return !plain(raw);
         }
-        // Cleaning keeps every component that is not empty, `.` or `..` (after a drive letter),
-        // and decoding keeps ASCII. The components before the one where `raw` and the target
-        // part are the target's own, so ordinary: when that one is ordinary too, cleaning
-        // cannot make `raw` the target or a path below it. Only that component is looked at.
+        // `raw` is a proper prefix of the target: cleaning only makes it shorter.
+        let Some(&differs) = raw.get(common) else { return false };
+        // Cleaning removes empty, `.` and `..` components and a drive letter in front, splits
+        // components at `\`, and decoding changes only bytes above ASCII. The components before
+        // the one where `raw` and the target part are the target's own, so none of that applies
+        // to them: unless the differing component can go, or the differing byte can change,
+        // `raw` cannot clean to the target or a path below it.
         let start = raw[..common].iter().rposition(|&b| b == b'/').map_or(0, |p| p + 1);
-        let end = raw[common..].iter().position(|&b| b == b'/').map_or(raw.len(), |p| common + p);
-        let component = &raw[start..end];
         raw.get(1) == Some(&b':')
-            || component.first().is_none_or(|&b| b == b'.')
-            || component.iter().any(|&b| b >= 0x80 || b == b'\\')
+            || matches!(raw[start], b'/' | b'.')
+            || differs >= 0x80
+            || differs == b'\\'
     }
 
     fn add(&mut self, name: &str, is_dir: bool, entry: Entry) {
