@@ -96,7 +96,12 @@ pub fn run_listing(vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::R
             native.as_secs_f64() / guest.as_secs_f64(),
             0.5,
         ));
-        rows.push(Row::info("  of which open (index + tree), without walking", duration(open_only), "-".into(), None));
+        rows.push(Row::info(
+            "  of which open, without walking (the tree is built by the first listing)",
+            duration(open_only),
+            "-".into(),
+            None,
+        ));
         rows.push(Row::info(
             format!("  ceiling: {calls} metadata calls (one per entry and directory) into a guest with 4 entries"),
             duration(floor),

@@ -7,8 +7,11 @@ Expects <dir>/random.bin (written by the benchmark) and adds:
   deflated.zip  <deflated-size> bytes of compressible text, deflated, as text.txt
   many.zip      <dirs> x <files> empty files d<i>/f<j>.txt
   many.tar      the same listing as a ustar archive
+  cat.zip       the same names holding a line of text each, deflated, for single-member reads
+  cat.tar       the same as a ustar archive
   small.zip     four small files, for the per-open cost and the listing's call floor
 """
+import io
 import os
 import sys
 import tarfile
@@ -43,6 +46,20 @@ with tarfile.open(os.path.join(out, "many.tar"), "w", format=tarfile.USTAR_FORMA
         info = tarfile.TarInfo(name)
         info.mtime = 1577836800
         t.addfile(info)
+
+def member(i):
+    return (f"member {i} of the archive\n" * 8).encode()
+
+with zipfile.ZipFile(os.path.join(out, "cat.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    for i, name in enumerate(names):
+        z.writestr(zipfile.ZipInfo(name, (2020, 1, 1, 0, 0, 0)), member(i), zipfile.ZIP_DEFLATED)
+
+with tarfile.open(os.path.join(out, "cat.tar"), "w", format=tarfile.USTAR_FORMAT) as t:
+    for i, name in enumerate(names):
+        data = member(i)
+        info = tarfile.TarInfo(name)
+        info.mtime, info.size = 1577836800, len(data)
+        t.addfile(info, io.BytesIO(data))
 
 with zipfile.ZipFile(os.path.join(out, "small.zip"), "w", zipfile.ZIP_DEFLATED) as z:
     z.writestr("readme.txt", b"hello, benchmark\n" * 10)

@@ -24,6 +24,9 @@ pub struct Inputs {
     pub deflated_zip: PathBuf,
     pub many_zip: PathBuf,
     pub many_tar: PathBuf,
+    /// The listing's names holding a line of text each: deflated in `cat_zip`, in `cat_tar`.
+    pub cat_zip: PathBuf,
+    pub cat_tar: PathBuf,
     pub small_zip: PathBuf,
     pub small_file: PathBuf,
     pub big_pack: PathBuf,
@@ -71,6 +74,8 @@ impl Inputs {
             deflated_zip: at("deflated.zip"),
             many_zip: at("many.zip"),
             many_tar: at("many.tar"),
+            cat_zip: at("cat.zip"),
+            cat_tar: at("cat.tar"),
             small_zip: at("small.zip"),
             random,
             small_file,

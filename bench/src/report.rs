@@ -9,6 +9,8 @@ pub enum Goal {
     RatioAtLeast(f64),
     /// The measured value (in the row's `value`) must be at most this.
     AtMost { limit: f64, shown: &'static str },
+    /// Guest time over native time must be at most this.
+    Slowdown(f64),
     /// Not a goal: a ceiling or context figure.
     Info,
 }
@@ -35,6 +37,19 @@ impl Row {
         Self::ratio(figure, rate(bytes, guest), rate(bytes, native), ratio, goal)
     }
 
+    /// A whole-process comparison: guest time at most `limit` times the native tool's.
+    pub fn slowdown(figure: impl Into<String>, measured: String, baseline: String, guest: Duration, native: Duration, limit: f64) -> Self {
+        let slower = guest.as_secs_f64() / native.as_secs_f64();
+        Self {
+            figure: figure.into(),
+            measured,
+            baseline,
+            ratio: Some(1.0 / slower),
+            value: slower,
+            goal: Goal::Slowdown(limit),
+        }
+    }
+
     pub fn at_most(figure: impl Into<String>, measured: String, baseline: String, value: f64, limit: f64, shown: &'static str) -> Self {
         Self { figure: figure.into(), measured, baseline, ratio: None, value, goal: Goal::AtMost { limit, shown } }
     }
@@ -47,6 +62,7 @@ impl Row {
         match &self.goal {
             Goal::RatioAtLeast(g) => format!(">= {g:.2}x"),
             Goal::AtMost { shown, .. } => format!("<= {shown}"),
+            Goal::Slowdown(limit) => format!("<= {limit}x time"),
             Goal::Info => "-".into(),
         }
     }
@@ -55,6 +71,7 @@ impl Row {
         match &self.goal {
             Goal::RatioAtLeast(g) if self.value >= *g => "PASS",
             Goal::AtMost { limit, .. } if self.value <= *limit => "PASS",
+            Goal::Slowdown(limit) if self.value <= *limit => "PASS",
             Goal::Info => "info",
             _ => "BELOW GOAL",
         }
