@@ -1,25 +1,30 @@
 //! One member of a 100,000-entry archive, read by a whole `vfs-host cat` process (start-up,
 //! plugin load from the compile cache, open, lookup, read), against the tool a user would run
-//! instead: `unzip -p` and `tar -xOf`. Runs alternate between the two. Peak memory comes from
-//! GNU time (`/usr/bin/time -f %M`), in separate runs: a child spawned by this large process would
-//! be charged the parent's pages until its `exec`.
+//! instead: `unzip -p` and `tar -xOf`. Runs alternate between the two, so both see the same
+//! machine; each is timed with its peak memory ([`process::run`]).
 
 use crate::inputs::Inputs;
+use crate::process::{self, Run, installed, mib};
 use crate::report::Row;
 use crate::timing::duration;
-use anyhow::{Context, ensure};
+use anyhow::{Context, bail, ensure};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
 const RUNS: usize = 21;
 const MEMBER: &str = "d042/f0421.txt";
 
 pub fn run(plugins: &Path, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let host = std::env::current_exe()?.with_file_name("vfs-host");
-    ensure!(host.exists(), "{} is missing: build it first (make host)", host.display());
+    if !host.is_file() {
+        bail!("{} is missing: build it with `make host`", host.display());
+    }
     let cache = tempfile::tempdir()?;
-    for (kind, archive, peer, limit) in [("zip", &inputs.cat_zip, "unzip -p", 2.5), ("tar", &inputs.cat_tar, "tar -xOf", 1.5)] {
+    for (kind, archive, tool, flag, limit) in
+        [("zip", &inputs.cat_zip, "unzip", "-p", 2.5), ("tar", &inputs.cat_tar, "tar", "-xOf", 1.5)]
+    {
+        let peer = format!("{tool} {flag}");
+        let figure = format!("{kind} 100,000 entries: cat one member, whole process (vs {peer})");
         let ours = || {
             let mut c = Command::new(&host);
             c.arg("--plugins").arg(plugins).arg("--cache-dir").arg(cache.path()).arg("cat");
@@ -27,61 +32,40 @@ pub fn run(plugins: &Path, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Resu
             c
         };
         let theirs = || {
-            let (tool, flag) = peer.split_once(' ').unwrap_or((peer, ""));
             let mut c = Command::new(tool);
             c.arg(flag).arg(archive).arg(MEMBER);
             c
         };
         // The same bytes from both; this first run also fills the compile cache.
         let a = ours().output().context("running vfs-host")?;
+        ensure!(a.status.success() && !a.stdout.is_empty(), "{kind}: vfs-host cat failed: {}", a.status);
+        if !installed(tool) {
+            rows.push(Row::info(figure, duration(process::median(RUNS, ours)?.wall), format!("({tool} not installed)"), None));
+            continue;
+        }
         let b = theirs().output().with_context(|| format!("running {peer}"))?;
-        ensure!(a.status.success() && b.status.success(), "{kind}: vfs-host {} / {peer} {}", a.status, b.status);
-        ensure!(!a.stdout.is_empty() && a.stdout == b.stdout, "{kind}: vfs-host and {peer} print different bytes");
+        ensure!(b.status.success() && a.stdout == b.stdout, "{kind}: vfs-host and {peer} print different bytes");
         let (mut guest, mut native) = (Vec::new(), Vec::new());
         for _ in 0..RUNS {
-            guest.push(timed(&mut ours())?);
-            native.push(timed(&mut theirs())?);
+            guest.push(process::run(&mut ours())?);
+            native.push(process::run(&mut theirs())?);
         }
-        guest.sort();
-        native.sort();
-        let (g, n) = (guest[RUNS / 2], native[RUNS / 2]);
+        let (g, n) = (summary(guest), summary(native));
         rows.push(Row::slowdown(
-            format!("{kind} 100,000 entries: cat one member, whole process (vs {peer})"),
-            format!("{} ({} peak)", duration(g), peak_rss(&ours())),
-            format!("{} ({} peak, {peer})", duration(n), peak_rss(&theirs())),
-            g,
-            n,
+            figure,
+            format!("{} ({} peak)", duration(g.wall), mib(g.peak_rss)),
+            format!("{} ({} peak, {peer})", duration(n.wall), mib(n.peak_rss)),
+            g.wall,
+            n.wall,
             limit,
         ));
     }
     Ok(())
 }
 
-/// Wall time of one run.
-fn timed(cmd: &mut Command) -> anyhow::Result<Duration> {
-    let start = Instant::now();
-    let status = cmd.stdout(Stdio::null()).stderr(Stdio::null()).status()?;
-    let elapsed = start.elapsed();
-    ensure!(status.success(), "{cmd:?}: {status}");
-    Ok(elapsed)
-}
-
-/// The largest peak resident set of a few runs under GNU time, or why there is none.
-fn peak_rss(cmd: &Command) -> String {
-    let mut peak = 0u64;
-    for _ in 0..3 {
-        let out = Command::new("/usr/bin/time")
-            .args(["-f", "%M"])
-            .arg(cmd.get_program())
-            .args(cmd.get_args())
-            .stdout(Stdio::null())
-            .output();
-        let Ok(out) = out else { return String::from("no /usr/bin/time") };
-        let text = String::from_utf8_lossy(&out.stderr);
-        match text.lines().last().and_then(|l| l.trim().parse::<u64>().ok()) {
-            Some(kib) if out.status.success() => peak = peak.max(kib),
-            _ => return String::from("GNU time gave no figure"),
-        }
-    }
-    format!("{:.1} MiB", peak as f64 / 1024.0)
+/// The median wall time, with the largest peak memory seen.
+fn summary(mut runs: Vec<Run>) -> Run {
+    let peak_rss = runs.iter().map(|r| r.peak_rss).max().unwrap_or(0);
+    runs.sort_by_key(|r| r.wall);
+    Run { wall: runs[runs.len() / 2].wall, peak_rss }
 }
