@@ -141,6 +141,12 @@ impl Instance {
         };
         let mut store = Store::new(pre.engine(), data);
         store.limiter(|d| &mut d.limiter);
+        if !drop_resources {
+            // Every file stays alive, as in decomp-toolkit: wasmtime's default cap of 100,000
+            // live handles per store would stop a copy of a large archive before the guest's
+            // memory does.
+            store.set_max_component_handles(1 << 24);
+        }
         let ticks = move |d: Duration| (d.as_nanos() / epoch_tick.as_nanos().max(1)) as u64 + 1;
         store.set_epoch_deadline(ticks(limits.stall_timeout));
         // The deadline is only a point to look again: a plugin that called the host since then is
