@@ -12,7 +12,6 @@ extern crate alloc;
 extern crate std;
 
 mod archive;
-mod crc32;
 mod dos_time;
 mod entry;
 mod error;

@@ -1,6 +1,6 @@
 //! Reading one entry's content at arbitrary offsets.
 
-use crate::crc32::Crc32;
+use vfs_compress::Crc32;
 use crate::entry::{SparseData, SparseMap, ZipData};
 use crate::error::ArchiveError;
 use crate::inflate::{InflateError, Inflater};

@@ -120,7 +120,7 @@ fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Ent
             EXTRA_UNICODE_PATH => {
                 // Valid only while the name it translates is unchanged (checked by CRC).
                 if let [1, c0, c1, c2, c3, ref utf8 @ ..] = *data
-                    && u32::from_le_bytes([c0, c1, c2, c3]) == crate::crc32::hash(raw.name)
+                    && u32::from_le_bytes([c0, c1, c2, c3]) == vfs_compress::crc32(raw.name)
                     && let Ok(s) = core::str::from_utf8(utf8)
                 {
                     unicode_name = Some(Cow::Borrowed(s));

@@ -1,4 +1,4 @@
-//! CRC-32 (the IEEE polynomial zip uses), sixteen bytes per step. The same slicing-by-16 as
+//! CRC-32 (the IEEE polynomial zip and gzip use), sixteen bytes per step. The same slicing-by-16 as
 //! crc32fast's portable code, but its 16 KiB of tables are built on first use instead of being
 //! stored in the binary, where they made up a tenth of the archive guest.
 
@@ -30,10 +30,15 @@ fn tables() -> &'static Tables {
 }
 
 /// A running CRC-32.
-#[derive(Clone, Copy, Debug, Default)]
-pub(crate) struct Crc32(u32);
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Crc32(u32);
 
 impl Crc32 {
+    /// Continues from the value of the data hashed so far.
+    pub fn resume(value: u32) -> Self {
+        Self(value)
+    }
+
     pub fn update(&mut self, mut buf: &[u8]) {
         let t = tables();
         let mut crc = !self.0;
@@ -68,7 +73,8 @@ impl Crc32 {
     }
 }
 
-pub(crate) fn hash(buf: &[u8]) -> u32 {
+/// The CRC-32 of `buf`.
+pub fn hash(buf: &[u8]) -> u32 {
     let mut c = Crc32::default();
     c.update(buf);
     c.value()

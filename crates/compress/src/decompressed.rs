@@ -1,0 +1,98 @@
+//! A compressed file as the bytes it holds, readable at any offset.
+
+use crate::checkpoints::Checkpoints;
+use crate::error::DecodeError;
+use crate::format::Format;
+use crate::gzip::GzipDecoder;
+use crate::stream::{Seekable, Stats, Stream};
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::cell::RefCell;
+use vfs_core::{IoError, ReadAt};
+
+/// Most memory the checkpoints of one stream take: with more, they are spread further apart.
+pub const CHECKPOINT_BUDGET: usize = 32 << 20;
+/// Output between two snapshots of a decoder's state, until the budget makes it grow.
+pub const SNAPSHOT_SPACING: u64 = 1 << 20;
+
+/// The decompressed content of a gzip, zstd, xz, bzip2 or lz4 file, as a [`ReadAt`].
+///
+/// One decoder is kept between reads: a read where the previous one ended continues it, any
+/// other restarts from the nearest checkpoint at or before its offset. Checkpoints are recorded
+/// by the first pass over the data (a listing, or [`Self::size`]) and come from the file's own
+/// index where it has one (xz blocks, the zstd seek table). Every checksum a read decodes up to
+/// is verified; the read that reaches a mismatch fails, and so does every later read from the
+/// start of the damaged member, frame or block on.
+pub struct Decompressed<R> {
+    src: R,
+    format: Format,
+    stream: RefCell<Box<dyn Seekable>>,
+}
+
+impl<R: ReadAt> Decompressed<R> {
+    /// Recognises the format from the data (`size` bytes); `Ok(None)` when it is none of them.
+    /// Reads little: the first bytes, and for xz the index at the end.
+    pub fn open(src: R, size: u64) -> Result<Option<Self>, DecodeError> {
+        let Some(format) = Format::sniff(&src, size)? else { return Ok(None) };
+        let stream: Box<dyn Seekable> = match format {
+            Format::Gzip => Box::new(Stream::new(
+                Box::new(move || GzipDecoder::new(0, size)),
+                start(GzipDecoder::start_point(0)),
+                None,
+            )),
+            _ => unimplemented!(),
+        };
+        Ok(Some(Self { src, format, stream: RefCell::new(stream) }))
+    }
+
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The compressed file.
+    pub fn source(&self) -> &R {
+        &self.src
+    }
+
+    /// The size of the decompressed data. Unless the file's index gives it, the first call
+    /// decodes the data to its end (recording checkpoints on the way).
+    pub fn size(&self) -> Result<u64, DecodeError> {
+        self.stream.borrow_mut().size(&self.src)
+    }
+
+    /// The size, when it is known without decoding further.
+    pub fn known_size(&self) -> Option<u64> {
+        self.stream.borrow().known_size()
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stream.borrow().stats()
+    }
+
+    /// Up to `buf.len()` decompressed bytes at `offset`; 0 at the end.
+    pub fn decode_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, DecodeError> {
+        self.stream.borrow_mut().read_at(&self.src, offset, buf)
+    }
+}
+
+/// Checkpoints holding the start of the stream.
+pub(crate) fn start<P: crate::checkpoints::Weight>(point: P) -> Checkpoints<P> {
+    let mut points = Checkpoints::new(CHECKPOINT_BUDGET, SNAPSHOT_SPACING);
+    points.add_boundary(0, point);
+    points
+}
+
+impl<R: ReadAt> ReadAt for Decompressed<R> {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
+        Ok(self.decode_at(offset, buf)?)
+    }
+
+    fn read_vec(&self, offset: u64, len: usize) -> Result<Vec<u8>, IoError> {
+        // Never more than the data holds, when that is known: the buffer is allocated up front.
+        let len = match self.known_size() {
+            Some(size) => len.min(usize::try_from(size.saturating_sub(offset)).unwrap_or(usize::MAX)),
+            None => len,
+        };
+        vfs_core::fill_vec(offset, len, |pos, b| self.read_at(pos, b))
+    }
+}

@@ -1,0 +1,27 @@
+//! Compressed files read at any offset, and the compressed methods of zip entries: `no_std` +
+//! `alloc`, positional reads through [`vfs_core::ReadAt`].
+//!
+//! [`Decompressed`] is a gzip, zstd, xz, bzip2 or lz4 file as the bytes it holds. It keeps one
+//! decoder and an index of checkpoints within [`CHECKPOINT_BUDGET`], so a read anywhere decodes
+//! from the nearest checkpoint rather than from the start, and reads at increasing offsets
+//! continue the decoder where it stopped.
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+mod checkpoints;
+mod crc32;
+mod decompressed;
+mod error;
+mod format;
+mod gzip;
+mod input;
+mod stream;
+
+pub use crc32::{Crc32, hash as crc32};
+pub use decompressed::{CHECKPOINT_BUDGET, Decompressed, SNAPSHOT_SPACING};
+pub use error::DecodeError;
+pub use format::{CompressedName, Format, compressed_name};
+pub use stream::Stats;
