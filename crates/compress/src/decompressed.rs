@@ -4,8 +4,10 @@ use crate::checkpoints::Checkpoints;
 use crate::error::DecodeError;
 use crate::format::Format;
 use crate::gzip::GzipDecoder;
+use crate::zstd::{SeekTable, ZstdDecoder};
 use crate::stream::{Seekable, Stats, Stream};
 use alloc::boxed::Box;
+use alloc::rc::Rc;
 use alloc::vec::Vec;
 use core::cell::RefCell;
 use vfs_core::{IoError, ReadAt};
@@ -40,6 +42,18 @@ impl<R: ReadAt> Decompressed<R> {
                 start(GzipDecoder::start_point(0)),
                 None,
             )),
+            Format::Zstd => match SeekTable::read(&src, size, CHECKPOINT_BUDGET)? {
+                Some((table, points)) => {
+                    let total = table.total();
+                    let table = Rc::new(table);
+                    Box::new(Stream::new(Box::new(move || ZstdDecoder::new(0, size, Some(table.clone()))), points, Some(total)))
+                }
+                None => Box::new(Stream::new(
+                    Box::new(move || ZstdDecoder::new(0, size, None)),
+                    start(ZstdDecoder::start_point(0)),
+                    None,
+                )),
+            },
             _ => unimplemented!(),
         };
         Ok(Some(Self { src, format, stream: RefCell::new(stream) }))

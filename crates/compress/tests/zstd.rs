@@ -1,0 +1,142 @@
+//! zstd files written by zstd and pzstd, and in the seekable format, read back at any offset.
+
+mod common;
+
+use common::*;
+use vfs_compress::Format;
+
+#[test]
+fn zstd_one_frame_multithreaded_and_rsyncable() {
+    // One frame: every read that goes back decodes from the start, so the data is small.
+    let data = corpus(1 << 20, 21);
+    for args in [&["-c", "-T0"][..], &["-c", "--rsyncable", "-T2"], &["-c", "-19", "--no-check"], &["-c", "--no-content-size"]] {
+        let zst = tool("zstd", args, &data);
+        let d = open(&zst);
+        assert_eq!(d.format(), Format::Zstd);
+        check_stream(&d, &data, 200, 22);
+    }
+}
+
+/// pzstd writes independent frames, each after a skippable frame holding its size: every frame
+/// is a checkpoint.
+#[test]
+fn pzstd_frames_are_checkpoints() {
+    let data = corpus(6 << 20, 23);
+    let zst = tool("pzstd", &["-c", "-p", "2", "-1"], &data);
+    let d = open(&zst);
+    check_stream(&d, &data, 1000, 24);
+    assert!(d.stats().checkpoints > 2, "{:?}", d.stats());
+}
+
+/// Frames compressed one by one and concatenated, with skippable frames between them, as
+/// `cat a.zst b.zst` makes.
+#[test]
+fn concatenated_frames() {
+    let data = corpus(3 << 20, 25);
+    let mut zst = Vec::new();
+    for (i, piece) in data.chunks(700_000).enumerate() {
+        zst.extend(tool("zstd", &["-c", "-q"], piece));
+        if i % 2 == 0 {
+            zst.extend([0x5a, 0x2a, 0x4d, 0x18, 3, 0, 0, 0, 1, 2, 3]);
+        }
+    }
+    let d = open(&zst);
+    check_stream(&d, &data, 1000, 26);
+    assert_eq!(d.stats().checkpoints, data.len().div_ceil(700_000), "{:?}", d.stats());
+}
+
+/// The seekable format: frames compressed by zstd, then a seek table (frame sizes and the low
+/// 32 bits of each frame's XXH64) in a trailing skippable frame. The size and every frame's
+/// place come from the table, without decoding.
+fn seekable(data: &[u8], frame: usize, checksums: bool) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut table = Vec::new();
+    for piece in data.chunks(frame) {
+        let z = tool("zstd", &["-c", "-q", "--no-check"], piece);
+        table.extend((z.len() as u32).to_le_bytes());
+        table.extend((piece.len() as u32).to_le_bytes());
+        if checksums {
+            table.extend((twox_hash::XxHash64::oneshot(0, piece) as u32).to_le_bytes());
+        }
+        out.extend(z);
+    }
+    let count = data.len().div_ceil(frame) as u32;
+    out.extend(0x184d_2a5eu32.to_le_bytes());
+    out.extend((table.len() as u32 + 9).to_le_bytes());
+    out.extend(table);
+    out.extend(count.to_le_bytes());
+    out.push(if checksums { 0x80 } else { 0 });
+    out.extend(0x8f92_eab1u32.to_le_bytes());
+    out
+}
+
+#[test]
+fn seek_table_gives_size_and_frames_without_a_pass() {
+    let data = corpus(4 << 20, 27);
+    for checksums in [true, false] {
+        let zst = seekable(&data, 256 * 1024, checksums);
+        let d = open(&zst);
+        assert_eq!(d.known_size(), Some(data.len() as u64));
+        assert_eq!(d.stats().checkpoints, 16);
+        check_random_reads(&d, &data, 1000, 28);
+        check_stream(&d, &data, 10, 29);
+    }
+    // A table whose checksum does not match its frame's data: the read that ends that frame fails.
+    let mut zst = seekable(&data, 256 * 1024, true);
+    let entry = zst.len() - 9 - 12 * 16 + 12 * 5 + 8;
+    zst[entry] ^= 1;
+    let e = must_fail(&open(&zst), &data).to_string();
+    assert!(e.contains("seek table's checksum"), "{e}");
+    // A table that disagrees with the file is not used; the data decodes all the same.
+    let mut zst = seekable(&data, 256 * 1024, false);
+    let n = zst.len();
+    zst[n - 9 - 8 * 16] ^= 1;
+    let d = open(&zst);
+    assert_eq!(d.known_size(), None);
+    check_stream(&d, &data, 100, 30);
+}
+
+#[test]
+fn damage_is_reported_never_returned() {
+    let data = corpus(2 << 20, 31);
+    let zst = tool("zstd", &["-c"], &data);
+    let mut rng = Rng(32);
+    for _ in 0..20 {
+        let mut bad = zst.clone();
+        let at = 12 + rng.below(bad.len() as u64 - 12) as usize;
+        bad[at] ^= 1 << rng.below(8);
+        let d = open(&bad);
+        let e = d.size().unwrap_err().to_string();
+        assert!(e.starts_with("zstd data at offset "), "{e}");
+        must_fail(&d, &data);
+    }
+    let mut bad = zst.clone();
+    let n = bad.len();
+    bad[n - 2] ^= 4;
+    let e = open(&bad).size().unwrap_err().to_string();
+    assert!(e.contains("content checksum mismatch"), "{e}");
+}
+
+#[test]
+fn truncation() {
+    let data = corpus(1 << 20, 33);
+    let zst = tool("zstd", &["-c"], &data);
+    for cut in [zst.len() - 1, zst.len() - 4, zst.len() / 2, 6] {
+        let d = open(&zst[..cut]);
+        let e = d.size().unwrap_err();
+        assert!(e.is_truncation(), "{cut}: {e}");
+        assert!(is_truncation(&must_fail(&d, &data)), "{cut}");
+    }
+}
+
+/// A frame that asks for a window above the limit is refused before anything is allocated.
+#[test]
+fn window_above_the_limit_is_refused() {
+    let data = corpus(1 << 20, 34);
+    // From a pipe zstd does not know the size, so the frame keeps the full 1 GiB window.
+    let zst = tool("sh", &["-c", "cat | zstd -c -q --long=30"], &data);
+    let e = open(&zst).size().unwrap_err().to_string();
+    assert!(e.contains("1024 MiB window, more than the 128 MiB limit"), "{e}");
+    let ok = tool("sh", &["-c", "cat | zstd -c -q --long=27"], &data);
+    check_stream(&open(&ok), &data, 10, 35);
+}
