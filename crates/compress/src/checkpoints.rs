@@ -56,6 +56,10 @@ impl<P: Weight> Checkpoints<P> {
         Some((*self.offsets.get(i)?, &self.points[i]))
     }
 
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &P)> {
+        self.offsets.iter().copied().zip(&self.points)
+    }
+
     pub fn last_offset(&self) -> Option<u64> {
         self.offsets.last().copied()
     }

@@ -4,6 +4,7 @@ use crate::checkpoints::Checkpoints;
 use crate::error::DecodeError;
 use crate::format::Format;
 use crate::gzip::GzipDecoder;
+use crate::xz::{Start, XzBlocks, XzIndex, XzSequential};
 use crate::zstd::{SeekTable, ZstdDecoder};
 use crate::stream::{Seekable, Stats, Stream};
 use alloc::boxed::Box;
@@ -53,6 +54,16 @@ impl<R: ReadAt> Decompressed<R> {
                     start(ZstdDecoder::start_point(0)),
                     None,
                 )),
+            },
+            Format::Xz => match XzIndex::read(&src, size, CHECKPOINT_BUDGET) {
+                Ok((index, points)) => {
+                    let total = index.total();
+                    let index = Rc::new(index);
+                    Box::new(Stream::new(Box::new(move || XzBlocks::new(index.clone(), size)), points, Some(total)))
+                }
+                // Truncated or damaged at the end: what can be decoded from the start still can.
+                Err(DecodeError::Io(e)) => return Err(e.into()),
+                Err(_) => Box::new(Stream::new(Box::new(move || XzSequential::new(0, size)), start(Start), None)),
             },
             _ => unimplemented!(),
         };

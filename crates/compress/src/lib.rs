@@ -19,6 +19,7 @@ mod format;
 mod gzip;
 mod input;
 mod stream;
+mod xz;
 mod zstd;
 
 pub use crc32::{Crc32, hash as crc32};
