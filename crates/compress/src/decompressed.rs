@@ -2,8 +2,10 @@
 
 use crate::checkpoints::Checkpoints;
 use crate::error::DecodeError;
+use crate::bzip2::Bzip2Decoder;
 use crate::format::Format;
 use crate::gzip::GzipDecoder;
+use crate::lz4::Lz4Decoder;
 use crate::xz::{Start, XzBlocks, XzIndex, XzSequential};
 use crate::zstd::{SeekTable, ZstdDecoder};
 use crate::stream::{Seekable, Stats, Stream};
@@ -65,7 +67,16 @@ impl<R: ReadAt> Decompressed<R> {
                 Err(DecodeError::Io(e)) => return Err(e.into()),
                 Err(_) => Box::new(Stream::new(Box::new(move || XzSequential::new(0, size)), start(Start), None)),
             },
-            _ => unimplemented!(),
+            Format::Bzip2 => Box::new(Stream::new(
+                Box::new(move || Bzip2Decoder::new(0, size)),
+                start(Bzip2Decoder::start_point(0)),
+                None,
+            )),
+            Format::Lz4 => Box::new(Stream::new(
+                Box::new(move || Lz4Decoder::new(0, size)),
+                start(Lz4Decoder::start_point(0)),
+                None,
+            )),
         };
         Ok(Some(Self { src, format, stream: RefCell::new(stream) }))
     }

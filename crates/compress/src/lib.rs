@@ -11,6 +11,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+mod bzip2;
 mod checkpoints;
 mod crc32;
 mod decompressed;
@@ -18,6 +19,7 @@ mod error;
 mod format;
 mod gzip;
 mod input;
+mod lz4;
 mod stream;
 mod xz;
 mod zstd;

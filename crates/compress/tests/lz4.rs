@@ -1,0 +1,79 @@
+//! lz4 files written by the lz4 tool (independent and linked blocks, every block size, block
+//! and content checksums, legacy frames), read back at any offset.
+
+mod common;
+
+use common::*;
+use vfs_compress::Format;
+
+#[test]
+fn independent_blocks_are_checkpoints() {
+    let data = corpus(6 << 20, 81);
+    let lz = tool("lz4", &["-c", "-B4"], &data);
+    let d = open(&lz);
+    assert_eq!(d.format(), Format::Lz4);
+    check_stream(&d, &data, 1000, 82);
+    assert!(d.stats().checkpoints >= data.len() / 65_536, "{:?}", d.stats());
+}
+
+#[test]
+fn every_block_size_and_checksum() {
+    let data = corpus(2 << 20, 83);
+    for args in [&["-c"][..], &["-c", "-B5", "-BX"], &["-c", "-B6", "--no-frame-crc"], &["-c", "-9", "--content-size"], &["-c", "-l"]] {
+        let lz = tool("lz4", args, &data);
+        check_stream(&open(&lz), &data, 200, 84);
+    }
+}
+
+/// Linked blocks refer to the previous 64 KiB: snapshots keep that window.
+#[test]
+fn linked_blocks_resume_from_snapshots() {
+    let data = corpus(5 << 20, 85);
+    let lz = tool("lz4", &["-c", "-BD", "-B4"], &data);
+    let d = open(&lz);
+    check_stream(&d, &data, 1000, 86);
+    assert!(d.stats().checkpoints >= 4, "{:?}", d.stats());
+}
+
+#[test]
+fn frames_one_after_another() {
+    let a = corpus(300_000, 87);
+    let b = corpus(400_000, 88);
+    let mut lz = tool("lz4", &["-c"], &a);
+    lz.extend([0x52, 0x2a, 0x4d, 0x18, 2, 0, 0, 0, 9, 9]);
+    lz.extend(tool("lz4", &["-c", "-BD"], &b));
+    let mut both = a.clone();
+    both.extend_from_slice(&b);
+    check_stream(&open(&lz), &both, 200, 89);
+}
+
+#[test]
+fn damage_is_reported_never_returned() {
+    let data = corpus(1 << 20, 90);
+    let lz = tool("lz4", &["-c", "-BX"], &data);
+    let mut rng = Rng(91);
+    let mut found = 0;
+    for _ in 0..20 {
+        let mut bad = lz.clone();
+        let at = 4 + rng.below(bad.len() as u64 - 4) as usize;
+        bad[at] ^= 1 << rng.below(8);
+        let d = open(&bad);
+        let e = d.size().unwrap_err().to_string();
+        assert!(e.starts_with("lz4 data at offset "), "{e}");
+        must_fail(&d, &data);
+        found += 1;
+    }
+    assert_eq!(found, 20);
+}
+
+#[test]
+fn truncation() {
+    let data = corpus(1 << 20, 92);
+    let lz = tool("lz4", &["-c"], &data);
+    for cut in [lz.len() - 1, lz.len() - 4, lz.len() / 2, 9] {
+        let d = open(&lz[..cut]);
+        let e = d.size().unwrap_err();
+        assert!(e.is_truncation(), "{cut}: {e}");
+        assert!(is_truncation(&must_fail(&d, &data)), "{cut}");
+    }
+}
