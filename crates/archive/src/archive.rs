@@ -6,9 +6,10 @@
 //! listing, by a lookup that needs it (links), or once lookups of different paths have cost about
 //! as much as building it would.
 
+use crate::bytes::Bytes;
 use crate::entry::{Content, Entry};
 use crate::error::ArchiveError;
-use crate::index::Index;
+use crate::index::{Index, Sink};
 use crate::links::{self, LinkError};
 use crate::lookup::{Found, Matcher};
 use crate::names::Quoted;
@@ -17,15 +18,19 @@ use crate::zip::{self, DataEnds};
 use crate::zip_end::{self, Directory};
 use crate::tar;
 use alloc::format;
-use alloc::string::String;
+use alloc::rc::Rc;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 use core::cell::{Cell, OnceCell, RefCell};
+use vfs_compress::{DecodeError, Decompressed, Format};
 use vfs_core::{BufReadAt, Node, NodeId, ReadAt, Tree, VfsError, path};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Tar,
     Zip,
+    /// A compressed file that holds no tar: a directory with one file.
+    File,
 }
 
 pub use vfs_core::Metadata;
@@ -34,9 +39,12 @@ pub use vfs_core::Metadata;
 const SNIFF_WINDOW: usize = 64 * 1024;
 
 pub struct Archive<R> {
-    src: R,
+    src: Bytes<R>,
+    /// Size of `src`: unknown for a compressed tar until it has been read to its end.
     size: u64,
     kind: Kind,
+    /// For [`Kind::File`], the name of the file.
+    file_name: String,
     /// Zip: where the central directory is.
     zip: Option<Directory>,
     index: OnceCell<Result<Indexed, ArchiveError>>,
@@ -56,8 +64,23 @@ struct Indexed {
 }
 
 impl<R: ReadAt> Archive<R> {
-    /// Sniffs the bytes; `Ok(None)` when they are neither tar nor zip (e.g. a text file).
+    /// Sniffs the bytes; `Ok(None)` when they are neither tar nor zip nor compressed (e.g. a
+    /// text file).
     pub fn open(src: R, size: u64) -> Result<Option<Self>, ArchiveError> {
+        Self::open_named(src, size, "")
+    }
+
+    /// [`Self::open`] for the file at `path`: a compressed file that holds no tar shows as one
+    /// file named after it without its compression extension (`data.bin` for `data.bin.gz`).
+    pub fn open_named(src: R, size: u64, path: &str) -> Result<Option<Self>, ArchiveError> {
+        // The bytes decide, whatever the name says: a `.tar` that is really gzip opens too.
+        if let Some(format) = Format::sniff(&src, size)? {
+            let d = Rc::new(Decompressed::new(src, size, format).map_err(compress_error)?);
+            let bytes = Bytes::Decompressed(d);
+            let is_tar = tar::sniff(&mut BufReadAt::with_capacity(SNIFF_WINDOW, &bytes), tar::UNKNOWN_SIZE)?;
+            let kind = if is_tar { Kind::Tar } else { Kind::File };
+            return Ok(Some(Self::with(bytes, tar::UNKNOWN_SIZE, kind, None, inner_name(path))));
+        }
         let mut buf = BufReadAt::with_capacity(SNIFF_WINDOW, &src);
         // Tar first: a tar whose last member is a zip ends like a zip, but no zip starts with a
         // valid tar header.
@@ -68,24 +91,34 @@ impl<R: ReadAt> Archive<R> {
             Some(dir)
         };
         let kind = if zip.is_some() { Kind::Zip } else { Kind::Tar };
-        Ok(Some(Self {
+        Ok(Some(Self::with(Bytes::Plain(src), size, kind, zip, String::new())))
+    }
+
+    fn with(src: Bytes<R>, size: u64, kind: Kind, zip: Option<Directory>, file_name: String) -> Self {
+        Self {
             src,
             size,
             kind,
+            file_name,
             zip,
             index: OnceCell::new(),
             last: RefCell::new(None),
             scans: Cell::new(0),
             warnings_taken: Cell::new(false),
-        }))
+        }
+    }
+
+    /// The compression of a compressed archive or file.
+    pub fn compression(&self) -> Option<Format> {
+        self.src.decompressed().map(Decompressed::format)
     }
 
     pub fn kind(&self) -> Kind {
         self.kind
     }
 
-    /// The bytes the archive is read from.
-    pub fn source(&self) -> &R {
+    /// The bytes the archive's entries are read from.
+    pub fn source(&self) -> &Bytes<R> {
         &self.src
     }
 
@@ -205,10 +238,13 @@ impl<R: ReadAt> Archive<R> {
             return Ok(Some((found.clone(), *zip_end)));
         }
         // A tar scan reads every header again: as much as building the tree. A zip scan only
-        // walks the central directory, several times cheaper.
+        // walks the central directory, several times cheaper. A compressed tar is decoded
+        // whole either way, and the tree is then built on the way.
         let budget = match self.kind {
+            _ if self.src.decompressed().is_some() => 0,
             Kind::Tar => 1,
             Kind::Zip => 8,
+            Kind::File => 0,
         };
         if self.scans.get() >= budget {
             return Ok(None);
@@ -239,8 +275,32 @@ impl<R: ReadAt> Archive<R> {
     fn build(&self) -> Result<Indexed, ArchiveError> {
         let mut index = Index::new();
         let zip_ends = match &self.zip {
+            None if self.kind == Kind::File => {
+                let d = self.src.decompressed().ok_or_else(|| ArchiveError::Zip("no compressed data".into()))?;
+                let entry = match d.size() {
+                    Ok(size) => Entry { size, modified: None, content: Content::Direct { offset: 0 } },
+                    // Still listed; opening it says why it cannot be read.
+                    Err(e) => Entry { size: 0, modified: None, content: Content::Unreadable(e.to_string()) },
+                };
+                index.add(&self.file_name, false, entry);
+                DataEnds::default()
+            }
             None => {
-                tar::scan(&mut BufReadAt::new(&self.src), self.size, &mut index)?;
+                let scanned = tar::scan(&mut BufReadAt::new(&self.src), self.size, &mut index);
+                match (self.src.decompressed(), scanned) {
+                    (None, scanned) => scanned?,
+                    // What was listed before damage in the compressed data stays listed.
+                    (Some(_), Err(ArchiveError::Io(e))) => {
+                        index.warn(format!("the compressed data cannot be read past this point: {e}; later entries are missing"));
+                    }
+                    (Some(_), Err(e)) => return Err(e),
+                    // Decoding the rest checks the checksums after the tar's end.
+                    (Some(d), Ok(())) => {
+                        if let Err(e) = d.size() {
+                            index.warn(format!("the compressed data is damaged after the end of the tar: {e}"));
+                        }
+                    }
+                }
                 DataEnds::default()
             }
             Some(dir) => {
@@ -275,6 +335,23 @@ impl<R: ReadAt> Archive<R> {
             // A link that leads nowhere (or too far) is still listed.
             Err(_) => Metadata::file(0, link.modified),
         })
+    }
+}
+
+/// What the single file of a compressed file at `path` is called.
+fn inner_name(path: &str) -> String {
+    let last = path.rsplit(['/', '\\', ':']).next().unwrap_or(path);
+    match vfs_compress::compressed_name(last) {
+        Some(c) if !c.inner.is_empty() => c.inner,
+        _ if !last.is_empty() => String::from(last),
+        _ => String::from("data"),
+    }
+}
+
+fn compress_error(e: DecodeError) -> ArchiveError {
+    match e {
+        DecodeError::Io(e) => ArchiveError::Io(e),
+        e => ArchiveError::Compressed(e.to_string()),
     }
 }
 

@@ -49,7 +49,8 @@ pub(crate) struct ZipData {
     pub header_offset: u64,
     pub compressed_size: u64,
     pub method: u16,
-    pub encrypted: bool,
+    /// The general purpose flags: encryption, LZMA's end marker.
+    pub flags: u16,
     pub crc32: u32,
 }
 

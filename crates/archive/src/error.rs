@@ -12,6 +12,8 @@ pub enum ArchiveError {
     Zip(String),
     #[error("{path}: {what}")]
     Entry { path: String, what: String },
+    #[error("{0}")]
+    Compressed(String),
     #[error("{path}: CRC-32 mismatch (stored {expected:#010x}, data has {actual:#010x}); the entry is corrupt")]
     Crc { path: String, expected: u32, actual: u32 },
 }

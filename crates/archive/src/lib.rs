@@ -1,5 +1,6 @@
 //! A reader for tar and zip archives that runs anywhere: `no_std` + `alloc`, positional reads
-//! through [`vfs_core::ReadAt`].
+//! through [`vfs_core::ReadAt`]. Tars compressed with gzip, zstd, xz, bzip2 or lz4 are read
+//! through `vfs_compress`, and so is a compressed file that holds no tar: one file.
 //!
 //! [`Archive::open`] recognises the format with a few reads; lookups of single paths scan the
 //! entries, and listings build an index (a [`vfs_core::Tree`] of entries) with few, large reads.
@@ -12,6 +13,7 @@ extern crate alloc;
 extern crate std;
 
 mod archive;
+mod bytes;
 mod dos_time;
 mod entry;
 mod error;
@@ -20,7 +22,6 @@ mod extension;
 #[doc(hidden)]
 pub mod fuzzing;
 mod index;
-mod inflate;
 mod links;
 mod lookup;
 mod names;
@@ -33,6 +34,8 @@ mod zip;
 mod zip_end;
 
 pub use archive::{Archive, Kind, Metadata};
+pub use bytes::Bytes;
+pub use vfs_compress::{Format, compressed_name};
 pub use error::ArchiveError;
 pub use extension::has_archive_extension;
 pub use links::MAX_LINK_HOPS;

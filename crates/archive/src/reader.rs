@@ -3,7 +3,6 @@
 use vfs_compress::Crc32;
 use crate::entry::{SparseData, SparseMap, ZipData};
 use crate::error::ArchiveError;
-use crate::inflate::{InflateError, Inflater};
 use crate::sparse::{self, Layout};
 use crate::zip::method_name;
 use crate::zip_end::{LOCAL_MAGIC, u16le};
@@ -12,10 +11,10 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
+use vfs_compress::{DecodeError, EntryDecoder, ZipMethod, entry_decoder};
 use vfs_core::ReadAt;
 
 const METHOD_STORED: u16 = 0;
-const METHOD_DEFLATE: u16 = 8;
 const LOCAL_LEN: u64 = 30;
 /// Decoded bytes discarded per step when a read skips forward in a deflate stream.
 const SKIP_CHUNK: usize = 16 * 1024;
@@ -50,14 +49,17 @@ struct ZipReader {
     end_limit: u64,
     /// Found by reading the local header on the first read.
     data_offset: Option<u64>,
-    deflated: bool,
-    /// Decoding state of a deflated entry while it is being read.
+    /// `None` for a stored entry.
+    method: Option<ZipMethod>,
+    /// Decoding state of a compressed entry while it is being read.
     stream: Option<Box<Stream>>,
     crc: Crc,
 }
 
 struct Stream {
-    inflater: Inflater,
+    decoder: Box<dyn EntryDecoder>,
+    /// Output produced so far.
+    out_pos: u64,
     /// Where skipped output goes; allocated by the first read that skips.
     scratch: Vec<u8>,
 }
@@ -93,8 +95,9 @@ impl EntryReader {
         Self::new(path, size, modified, Source::Sparse(Box::new(SparseReader { data: data.clone(), layout: None })))
     }
 
-    /// Fails for encrypted entries and methods other than stored and deflate. The entry's data
-    /// must end by `end_limit` (the next entry's local header or the central directory).
+    /// Fails for encrypted entries and methods other than stored, deflate, deflate64, bzip2,
+    /// LZMA, zstd and xz. The entry's data must end by `end_limit` (the next entry's local
+    /// header or the central directory).
     pub(crate) fn zip(
         path: &str,
         data: &ZipData,
@@ -102,7 +105,7 @@ impl EntryReader {
         size: u64,
         modified: Option<i64>,
     ) -> Result<Self, ArchiveError> {
-        if data.encrypted {
+        if data.encrypted() {
             return Err(ArchiveError::entry(
                 path,
                 format!(
@@ -112,29 +115,32 @@ impl EntryReader {
                 ),
             ));
         }
-        match data.method {
+        let method = match data.method {
             METHOD_STORED if data.compressed_size != size => {
                 return Err(ArchiveError::entry(
                     path,
                     format!("stored entry has size {size} but {} bytes of data", data.compressed_size),
                 ));
             }
-            METHOD_STORED | METHOD_DEFLATE => {}
-            m => {
-                return Err(ArchiveError::entry(
-                    path,
-                    format!(
-                        "compression method {m} ({}) is not supported; only stored and deflate are",
-                        method_name(m)
-                    ),
-                ));
-            }
-        }
+            METHOD_STORED => None,
+            m => match ZipMethod::from_zip(m, data.flags) {
+                Some(method) => Some(method),
+                None => {
+                    return Err(ArchiveError::entry(
+                        path,
+                        format!(
+                            "compression method {m} ({}) is not supported; stored, deflate, deflate64, bzip2, lzma, zstd and xz are",
+                            method_name(m)
+                        ),
+                    ));
+                }
+            },
+        };
         let reader = ZipReader {
             data: data.clone(),
             end_limit,
             data_offset: None,
-            deflated: data.method == METHOD_DEFLATE,
+            method,
             stream: None,
             crc: Crc { hasher: Crc32::default(), hashed: 0, expected: data.crc32, checked: false },
         };
@@ -178,7 +184,7 @@ impl EntryReader {
                 Source::Direct { offset: start } => read_span(src, path, size, *start, offset, want),
                 // Past the end there is nothing to check or decode.
                 Source::Zip(_) if offset > size || (offset == size && size > 0) => Ok(Vec::new()),
-                Source::Zip(z) if !z.deflated => {
+                Source::Zip(z) if z.method.is_none() => {
                     let start = z.locate(src, path)?;
                     let data = read_span(src, path, size, start, offset, want)?;
                     z.crc.feed(offset, &data);
@@ -282,66 +288,80 @@ impl ZipReader {
         buf: &mut [u8],
     ) -> Result<usize, ArchiveError> {
         let data_offset = self.locate(src, path)?;
-        let n = if !self.deflated {
-            let n = read_span_into(src, path, size, data_offset, offset, buf)?;
-            self.crc.feed(offset, &buf[..n]);
-            n
-        } else {
-            let csize = self.data.compressed_size;
-            let fail = |e: InflateError| match e {
-                InflateError::Io(e) => ArchiveError::Io(e),
-                InflateError::Truncated => ArchiveError::entry(path, "compressed data ends before the deflate stream does"),
-                InflateError::Corrupt(what) => ArchiveError::entry(path, what),
-            };
-            let ends_early = |at: u64| {
-                ArchiveError::entry(path, format!("deflate stream ends after {at} bytes, but the entry declares {size}"))
-            };
-            let stream = self.stream.get_or_insert_with(|| Box::new(Stream { inflater: Inflater::new(), scratch: Vec::new() }));
-            let inf = &mut stream.inflater;
-            if offset < inf.out_pos {
-                inf.restart();
+        let n = match self.method {
+            None => {
+                let n = read_span_into(src, path, size, data_offset, offset, buf)?;
+                self.crc.feed(offset, &buf[..n]);
+                n
             }
-            if inf.out_pos < offset && stream.scratch.is_empty() {
-                stream.scratch = vec![0u8; SKIP_CHUNK];
-            }
-            while inf.out_pos < offset {
-                let skip = (offset - inf.out_pos).min(stream.scratch.len() as u64) as usize;
-                let at = inf.out_pos;
-                let n = inf.produce(src, data_offset, csize, &mut stream.scratch[..skip]).map_err(fail)?;
-                if n == 0 {
-                    return Err(ends_early(inf.out_pos));
-                }
-                self.crc.feed(at, &stream.scratch[..n]);
-            }
-            let mut done = 0;
-            while done < buf.len() {
-                let at = inf.out_pos;
-                let n = inf.produce(src, data_offset, csize, &mut buf[done..]).map_err(fail)?;
-                if n == 0 {
-                    return Err(ends_early(inf.out_pos));
-                }
-                self.crc.feed(at, &buf[done..done + n]);
-                done += n;
-            }
-            if inf.out_pos == size {
-                if !inf.ended {
-                    let mut probe = [0u8; 1];
-                    if inf.produce(src, data_offset, csize, &mut probe).map_err(fail)? != 0 {
-                        return Err(ArchiveError::entry(
-                            path,
-                            format!(
-                                "deflate data is longer than the declared size {size}; the size is wrong or the archive is hostile"
-                            ),
-                        ));
-                    }
-                }
-                // Read to its end: the decoder is not needed again unless a read goes back.
-                self.stream = None;
-            }
-            done
+            Some(method) => self.decode(src, path, size, method, data_offset, offset, buf)?,
         };
         self.check_crc(path, size)?;
         Ok(n)
+    }
+
+    /// Decodes the content at `offset` into `buf`, continuing the decoder when the read starts
+    /// where the last one ended and restarting it for a read before that.
+    #[allow(clippy::too_many_arguments)]
+    fn decode<R: ReadAt + ?Sized>(
+        &mut self,
+        src: &R,
+        path: &str,
+        size: u64,
+        method: ZipMethod,
+        data_offset: u64,
+        offset: u64,
+        buf: &mut [u8],
+    ) -> Result<usize, ArchiveError> {
+        let src: &dyn ReadAt = &DynSource(src);
+        let fail = |e: DecodeError| match e {
+            DecodeError::Io(e) => ArchiveError::Io(e),
+            e => ArchiveError::entry(path, e),
+        };
+        let ends_early =
+            |at: u64| ArchiveError::entry(path, format!("compressed data ends after {at} bytes, but the entry declares {size}"));
+        let csize = self.data.compressed_size;
+        let new = || Box::new(Stream { decoder: entry_decoder(method, data_offset, csize, size), out_pos: 0, scratch: Vec::new() });
+        let stream = self.stream.get_or_insert_with(new);
+        if offset < stream.out_pos {
+            *stream = new();
+        }
+        if stream.out_pos < offset && stream.scratch.is_empty() {
+            stream.scratch = vec![0u8; SKIP_CHUNK];
+        }
+        while stream.out_pos < offset {
+            let skip = (offset - stream.out_pos).min(stream.scratch.len() as u64) as usize;
+            let at = stream.out_pos;
+            let n = stream.decoder.read(src, &mut stream.scratch[..skip]).map_err(fail)?;
+            if n == 0 {
+                return Err(ends_early(stream.out_pos));
+            }
+            stream.out_pos += n as u64;
+            self.crc.feed(at, &stream.scratch[..n]);
+        }
+        let mut done = 0;
+        while done < buf.len() {
+            let at = stream.out_pos;
+            let n = stream.decoder.read(src, &mut buf[done..]).map_err(fail)?;
+            if n == 0 {
+                return Err(ends_early(stream.out_pos));
+            }
+            stream.out_pos += n as u64;
+            self.crc.feed(at, &buf[done..done + n]);
+            done += n;
+        }
+        if stream.out_pos == size {
+            let mut probe = [0u8; 1];
+            if stream.decoder.read(src, &mut probe).map_err(fail)? != 0 {
+                return Err(ArchiveError::entry(
+                    path,
+                    format!("compressed data is longer than the declared size {size}; the size is wrong or the archive is hostile"),
+                ));
+            }
+            // Read to its end: the decoder is not needed again unless a read goes back.
+            self.stream = None;
+        }
+        Ok(done)
     }
 
     /// Once the whole content has been hashed in order, compares it with the stored CRC-32.
@@ -382,6 +402,19 @@ impl ZipReader {
         }
         self.data_offset = Some(start);
         Ok(start)
+    }
+}
+
+/// Any source as a `dyn ReadAt`, for the decoders.
+struct DynSource<'a, R: ?Sized>(&'a R);
+
+impl<R: ReadAt + ?Sized> ReadAt for DynSource<'_, R> {
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, vfs_core::IoError> {
+        self.0.read_at(offset, buf)
+    }
+
+    fn read_vec(&self, offset: u64, len: usize) -> Result<Vec<u8>, vfs_core::IoError> {
+        self.0.read_vec(offset, len)
     }
 }
 

@@ -13,7 +13,7 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
-use vfs_core::{BufReadAt, ReadAt};
+use vfs_core::{BufReadAt, IoError, ReadAt};
 
 /// Largest PAX header or GNU long name/link accepted; real ones are a few hundred bytes.
 const MAX_META_SIZE: u64 = 1 << 20;
@@ -24,27 +24,44 @@ const MAX_EMPTY_ARCHIVE: u64 = 1 << 20;
 /// window that would mostly hold data nobody asked for.
 const SKIP_READ: usize = 16 * 1024;
 
+/// Where the end of the data is not known until it is reached (a compressed tar).
+pub(crate) const UNKNOWN_SIZE: u64 = u64::MAX;
+
 /// Whether the file starts like a tar archive: a header with a valid checksum, or nothing but a
-/// small run of zero blocks.
+/// small run of zero blocks. `size` may be [`UNKNOWN_SIZE`].
 pub(crate) fn sniff<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64) -> Result<bool, ArchiveError> {
     if size < BLOCK {
         return Ok(false);
     }
-    let first = block(src, 0)?;
+    let Some(first) = block_or_end(src, 0)? else { return Ok(false) };
     if first.iter().any(|&b| b != 0) {
         return Ok(checksum_ok(first));
     }
-    if size > MAX_EMPTY_ARCHIVE || !size.is_multiple_of(BLOCK) || size < 2 * BLOCK {
+    if (size != UNKNOWN_SIZE && (size > MAX_EMPTY_ARCHIVE || !size.is_multiple_of(BLOCK))) || size < 2 * BLOCK {
         return Ok(false);
     }
     let mut pos = BLOCK;
     while pos < size {
-        if block(src, pos)?.iter().any(|&b| b != 0) {
+        if pos > MAX_EMPTY_ARCHIVE {
             return Ok(false);
         }
-        pos += BLOCK;
+        match block_or_end(src, pos)? {
+            Some(b) if b.iter().all(|&b| b == 0) => pos += BLOCK,
+            Some(_) => return Ok(false),
+            None => break,
+        }
     }
-    Ok(true)
+    Ok(pos >= 2 * BLOCK)
+}
+
+/// The block at `pos`, or `None` where the data ends exactly there; data that ends inside the
+/// block is no block either.
+fn block_or_end<'a, R: ReadAt + ?Sized>(src: &'a mut BufReadAt<&R>, pos: u64) -> Result<Option<&'a Block>, ArchiveError> {
+    match src.slice_at(pos, BLOCK as usize) {
+        Ok(bytes) => Ok(bytes.try_into().ok()),
+        Err(IoError::UnexpectedEof { .. }) => Ok(None),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Metadata that earlier headers attach to the next member.
@@ -71,7 +88,19 @@ pub(crate) fn scan<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, sink:
             sink.warn(format!("ignored {} bytes at offset {pos}: too short for a tar header", size - pos));
             break;
         }
-        let header = block(src, pos)?;
+        let header = if size == UNKNOWN_SIZE {
+            let end = src.read_at(pos, &mut [0u8; 1])? == 0;
+            match block_or_end(src, pos)? {
+                Some(header) => header,
+                None if end => break,
+                None => {
+                    sink.warn(format!("ignored the data at offset {pos}: too short for a tar header"));
+                    break;
+                }
+            }
+        } else {
+            block(src, pos)?
+        };
         if header.iter().all(|&b| b == 0) {
             break;
         }

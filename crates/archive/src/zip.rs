@@ -148,7 +148,7 @@ fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Ent
             header_offset,
             compressed_size,
             method,
-            encrypted: flags & FLAG_ENCRYPTED != 0,
+            flags,
             crc32,
         }),
     };
@@ -226,6 +226,12 @@ fn symlink<R: ReadAt + ?Sized>(src: &R, name: &str, entry: Entry, directory: u64
     };
     let target = decode_utf8_or_latin1(&target).into_owned();
     Entry { size: 0, modified: *modified, content: Content::Link(Link { kind: LinkKind::Symbolic, target }) }
+}
+
+impl ZipData {
+    pub fn encrypted(&self) -> bool {
+        self.flags & FLAG_ENCRYPTED != 0
+    }
 }
 
 /// A readable name for a compression method, for error messages.

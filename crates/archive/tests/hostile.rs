@@ -165,7 +165,7 @@ fn deflate_bomb_with_lying_size_is_refused() {
     let z = zip(&[ZipEntry { deflate: true, size: Some(5000), ..zip_file("short", &[1u8; 100]) }]);
     let a = open_bytes(&z.bytes);
     let err = read_path(&a, z.bytes.as_slice(), "short").unwrap_err();
-    assert!(err.contains("deflate stream ends after 100 bytes, but the entry declares 5000"), "{err}");
+    assert!(err.contains("compressed data ends after 100 bytes, but the entry declares 5000"), "{err}");
 }
 
 #[test]
@@ -201,14 +201,18 @@ fn zip_size_lies_and_overlaps() {
 #[test]
 fn zip_unsupported_and_encrypted_entries_are_listed() {
     let z = zip(&[
+        ZipEntry { method: Some(98), ..zip_file("p.ppmd", b"xxxx") },
         ZipEntry { method: Some(12), ..zip_file("b.bz2", b"BZh") },
         ZipEntry { flags: 1, ..zip_file("secret", b"xxxxxxxxxxxx") },
         ZipEntry { method: Some(99), flags: 1, ..zip_file("aes", b"xxxx") },
     ]);
     let a = open_bytes(&z.bytes);
-    assert_eq!(a.read_dir("").unwrap(), ["aes", "b.bz2", "secret"]);
+    assert_eq!(a.read_dir("").unwrap(), ["aes", "b.bz2", "p.ppmd", "secret"]);
     let err = |p: &str| a.open_file(p).err().unwrap().to_string();
-    assert!(err("b.bz2").contains("compression method 12 (bzip2) is not supported"), "{}", err("b.bz2"));
+    assert!(err("p.ppmd").contains("compression method 98 (ppmd) is not supported"), "{}", err("p.ppmd"));
+    // A method that is read, with data that ends early: the read fails, naming the entry.
+    let failed = read_path(&a, z.bytes.as_slice(), "b.bz2").unwrap_err();
+    assert!(failed.contains("b.bz2") && failed.contains("truncated"), "{failed}");
     assert!(err("secret").contains("encrypted (method 0 (stored))"), "{}", err("secret"));
     assert!(err("aes").contains("encrypted (method 99 (AES encryption))"), "{}", err("aes"));
 }

@@ -157,6 +157,9 @@ impl Decoder for Bzip2Decoder {
                 let mut head = [0u8; 4];
                 let n = self.input.peek(src, &mut head).map_err(|e| Failure::new(e, pos))?;
                 if !Self::is_header(&head[..n]) {
+                    if at == self.start && n < 4 && n > 0 {
+                        return Err(Failure::new(DecodeError::Truncated { format: FORMAT, offset: at + n as u64 }, 0));
+                    }
                     if at == self.start {
                         let what = if n == 0 { "empty file" } else { "not bzip2 data" };
                         return Err(Failure::new(DecodeError::corrupt(FORMAT, at, what), 0));

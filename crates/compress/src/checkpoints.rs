@@ -50,12 +50,6 @@ impl<P: Weight> Checkpoints<P> {
         Some((self.offsets[i], &self.points[i]))
     }
 
-    /// The point after the one at `offset`, if any.
-    pub fn next_after(&self, offset: u64) -> Option<(u64, &P)> {
-        let i = self.offsets.partition_point(|&o| o <= offset);
-        Some((*self.offsets.get(i)?, &self.points[i]))
-    }
-
     pub fn iter(&self) -> impl Iterator<Item = (u64, &P)> {
         self.offsets.iter().copied().zip(&self.points)
     }
@@ -138,8 +132,6 @@ mod tests {
         assert_eq!(c.find(39).unwrap().0, 0);
         assert_eq!(c.find(100).unwrap().0, 100);
         assert_eq!(c.find(u64::MAX).unwrap().0, 250);
-        assert_eq!(c.next_after(100).unwrap().0, 250);
-        assert!(c.next_after(250).is_none());
         // Only ahead of the last point, and snapshots only `spacing` after it.
         c.add_boundary(250, Snap(Vec::new()));
         assert_eq!(c.len(), 4);

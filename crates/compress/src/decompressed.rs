@@ -38,7 +38,14 @@ impl<R: ReadAt> Decompressed<R> {
     /// Recognises the format from the data (`size` bytes); `Ok(None)` when it is none of them.
     /// Reads little: the first bytes, and for xz the index at the end.
     pub fn open(src: R, size: u64) -> Result<Option<Self>, DecodeError> {
-        let Some(format) = Format::sniff(&src, size)? else { return Ok(None) };
+        match Format::sniff(&src, size)? {
+            Some(format) => Self::new(src, size, format).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The data of `src` (`size` bytes) as `format`, which [`Format::sniff`] found there.
+    pub fn new(src: R, size: u64, format: Format) -> Result<Self, DecodeError> {
         let stream: Box<dyn Seekable> = match format {
             Format::Gzip => Box::new(Stream::new(
                 Box::new(move || GzipDecoder::new(0, size)),
@@ -78,7 +85,7 @@ impl<R: ReadAt> Decompressed<R> {
                 None,
             )),
         };
-        Ok(Some(Self { src, format, stream: RefCell::new(stream) }))
+        Ok(Self { src, format, stream: RefCell::new(stream) })
     }
 
     pub fn format(&self) -> Format {

@@ -80,10 +80,6 @@ impl Input {
         self.pos += n;
     }
 
-    pub fn at_end(&mut self, src: &dyn ReadAt) -> Result<bool, DecodeError> {
-        Ok(self.fill(src)?.is_empty())
-    }
-
     /// Exactly `out.len()` bytes, or [`DecodeError::Truncated`].
     pub fn read_exact(&mut self, src: &dyn ReadAt, out: &mut [u8]) -> Result<(), DecodeError> {
         let mut done = 0;
@@ -165,7 +161,7 @@ mod tests {
         assert_eq!(input.offset(), 100_010);
         input.skip(49_985).unwrap();
         assert_eq!(input.read_array::<10>(&data).unwrap_err(), DecodeError::Truncated { format: "test", offset: 150_000 });
-        assert!(input.at_end(&data).unwrap());
+        assert!(input.fill(&data).unwrap().is_empty());
         input.seek(20);
         assert_eq!(input.read_u8(&data).unwrap(), 20);
         input.set_end(25);

@@ -22,6 +22,7 @@ mod input;
 mod lz4;
 mod stream;
 mod xz;
+mod zip_method;
 mod zstd;
 
 pub use crc32::{Crc32, hash as crc32};
@@ -29,3 +30,4 @@ pub use decompressed::{CHECKPOINT_BUDGET, Decompressed, SNAPSHOT_SPACING};
 pub use error::DecodeError;
 pub use format::{CompressedName, Format, compressed_name};
 pub use stream::Stats;
+pub use zip_method::{EntryDecoder, MAX_LZMA_DICTIONARY, ZipMethod, entry_decoder};

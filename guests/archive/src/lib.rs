@@ -1,5 +1,7 @@
 //! `archive.wasm`: tar and zip files (and zip-based formats: jar, apk, epub, ...) as read-only
-//! directory trees. `game.zip:` is the root, `game.zip:dir/file` a file inside.
+//! directory trees, also tars compressed with gzip, zstd, xz, bzip2 or lz4. `game.zip:` is the
+//! root, `game.zip:dir/file` a file inside. A compressed file that holds no tar is a directory
+//! with one file: `data.bin.gz:data.bin`.
 #![no_std]
 
 extern crate alloc;
@@ -7,20 +9,20 @@ extern crate alloc;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
-use vfs_archive::{Archive, EntryReader, has_archive_extension};
+use vfs_archive::{Archive, Bytes, EntryReader, compressed_name, has_archive_extension};
 use vfs_guest::{Dir, File, HostFile, Metadata, Plugin, Result};
 
 struct ArchivePlugin;
 
 impl Plugin for ArchivePlugin {
     fn detect(base_path: &str, _segment: &str) -> bool {
-        has_archive_extension(base_path)
+        has_archive_extension(base_path) || compressed_name(base_path).is_some()
     }
 
     fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<Option<Box<dyn Dir>>> {
         let size = file.metadata()?.size;
-        let Some(archive) = Archive::open(file, size)? else {
-            log::debug!("{base_path} is neither tar nor zip");
+        let Some(archive) = Archive::open_named(file, size, base_path)? else {
+            log::debug!("{base_path} is neither tar nor zip nor compressed");
             return Ok(None);
         };
         Ok(Some(Box::new(ArchiveDir { archive, base_path: String::from(base_path) })))
@@ -62,9 +64,10 @@ impl Dir for ArchiveDir {
 }
 
 struct ArchiveFile {
-    /// Keeps the inflate state between reads, so sequential reads cost O(n) in total.
+    /// Keeps a zip entry's decoder between reads, so sequential reads cost O(n) in total.
     entry: EntryReader,
-    file: HostFile,
+    /// The archive's bytes; for a compressed archive, the one decoder all its files share.
+    file: Bytes<HostFile>,
 }
 
 impl File for ArchiveFile {
