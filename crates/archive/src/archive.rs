@@ -326,6 +326,11 @@ impl<R: ReadAt> Archive<R> {
         let Some(id) = node else { return Err(lookup_error(tree, path)) };
         let link = match tree.node(id) {
             Node::Dir { modified } => return Ok(Metadata::dir(modified)),
+            // The one file of a compressed file has the size of what it decodes to: when that
+            // cannot be known, saying 0 would make an empty copy of it look right.
+            Node::Leaf(Entry { content: Content::Unreadable(why), .. }) if self.kind == Kind::File => {
+                return Err(ArchiveError::entry(&path::normalize(path), why).into());
+            }
             Node::Leaf(e) if !matches!(e.content, Content::Link(_)) => return Ok(Metadata::file(e.size, e.modified)),
             Node::Leaf(link) => link,
         };
