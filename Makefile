@@ -14,7 +14,7 @@ TEST_PLUGINS := target/test-plugins
 VFS_HOST     := target/$(HOST_PROFILE)/vfs-host
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?= -1
-FUZZ_TARGETS ?= tar_header pax_records sparse_map zip_records names tar_index zip_index
+FUZZ_TARGETS ?= tar_header pax_records sparse_map zip_records names tar_index zip_index gzip zstd xz bzip2 lz4 zip_methods checkpoints
 
 .PHONY: all build guests test-guests host demo test bench fuzz clean
 

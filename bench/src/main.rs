@@ -2,13 +2,14 @@
 //! doing the same work, in the same run, and prints one row per goal.
 //!
 //! usage: vfs-bench --plugins <dir with archive.wasm, chunk-view.wasm, hash-addressed.wasm>
-//!        [--only plugins|archive|cat|listing|cli|mount|chunk|pack]... [--markdown]
+//!        [--only plugins|archive|cat|listing|cli|mount|compressed|chunk|pack]... [--markdown]
 
 mod archive;
 mod blake3_ceiling;
 mod cat;
 mod chunk;
 mod cli;
+mod compressed;
 mod harness;
 mod inputs;
 mod mount;
@@ -22,7 +23,7 @@ use anyhow::{Context, bail};
 use std::path::PathBuf;
 use std::time::Instant;
 
-const USAGE: &str = "usage: vfs-bench [--plugins <dir>] [--only plugins|archive|cat|listing|cli|mount|chunk|pack]... [--markdown]
+const USAGE: &str = "usage: vfs-bench [--plugins <dir>] [--only plugins|archive|cat|listing|cli|mount|compressed|chunk|pack]... [--markdown]
   --plugins   directory with archive.wasm, chunk-view.wasm, hash-addressed.wasm (default target/plugins)
   --only      run only these sections (repeatable)
   --markdown  also print the results as a Markdown table";
@@ -69,13 +70,14 @@ fn main() -> anyhow::Result<()> {
     let vfs = harness::vfs(&args.plugins)?;
     let ceiling = blake3_ceiling::Ceiling::new(&inputs.random, inputs.big_digest);
     let mut rows = Vec::new();
-    let sections: [Section; 8] = [
+    let sections: [Section; 9] = [
         ("plugins", &|rows| plugins::run(&args.plugins, &vfs, &inputs, rows)),
         ("archive", &|rows| archive::run_reads(&vfs, &inputs, rows)),
         ("cat", &|rows| cat::run(&args.plugins, &inputs, rows)),
         ("listing", &|rows| archive::run_listing(&vfs, &inputs, rows)),
         ("cli", &|rows| cli::run(&args.plugins, &inputs, rows)),
         ("mount", &|rows| mount::run(&args.plugins, &inputs, rows)),
+        ("compressed", &|rows| compressed::run(&args.plugins, &vfs, rows)),
         ("chunk", &|rows| chunk::run(&vfs, &inputs, &ceiling, rows)),
         ("pack", &|rows| pack::run(&vfs, &inputs, &ceiling, rows)),
     ];

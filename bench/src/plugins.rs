@@ -12,7 +12,10 @@ use vfs_core::ReadAt;
 use vfs_host::logging::log_crate_sink;
 use vfs_host::{Limits, Runtime, Vfs};
 
+/// The archive guest carries five decoders (gzip, zstd, xz, bzip2, lz4) and three more zip
+/// methods; the others stay small.
 const SIZE_GOAL: u64 = 150_000;
+const ARCHIVE_SIZE_GOAL: u64 = 400_000;
 const OPEN_GOAL: Duration = Duration::from_micros(200);
 const OPEN_RUNS: usize = 301;
 const COMPILE_RUNS: usize = 3;
@@ -25,8 +28,8 @@ pub fn run(plugins: &Path, vfs: &Vfs, inputs: &Inputs, rows: &mut Vec<Row>) -> a
             format!("{:.1} KB", size as f64 / 1000.0),
             "-".into(),
             size as f64,
-            SIZE_GOAL as f64,
-            "150 KB",
+            if guest == "archive" { ARCHIVE_SIZE_GOAL } else { SIZE_GOAL } as f64,
+            if guest == "archive" { "400 KB" } else { "150 KB" },
         ));
     }
     for guest in GUESTS {

@@ -46,13 +46,19 @@ impl<R: ReadAt> Decompressed<R> {
 
     /// The data of `src` (`size` bytes) as `format`, which [`Format::sniff`] found there.
     pub fn new(src: R, size: u64, format: Format) -> Result<Self, DecodeError> {
+        Self::with_budget(src, size, format, CHECKPOINT_BUDGET, SNAPSHOT_SPACING)
+    }
+
+    /// [`Self::new`] with a checkpoint budget and snapshot spacing of its own (fuzzing reaches
+    /// thinning with small ones).
+    pub(crate) fn with_budget(src: R, size: u64, format: Format, budget: usize, spacing: u64) -> Result<Self, DecodeError> {
         let stream: Box<dyn Seekable> = match format {
             Format::Gzip => Box::new(Stream::new(
                 Box::new(move || GzipDecoder::new(0, size)),
-                start(GzipDecoder::start_point(0)),
+                start_within(GzipDecoder::start_point(0), budget, spacing),
                 None,
             )),
-            Format::Zstd => match SeekTable::read(&src, size, CHECKPOINT_BUDGET)? {
+            Format::Zstd => match SeekTable::read(&src, size, budget)? {
                 Some((table, points)) => {
                     let total = table.total();
                     let table = Rc::new(table);
@@ -60,11 +66,11 @@ impl<R: ReadAt> Decompressed<R> {
                 }
                 None => Box::new(Stream::new(
                     Box::new(move || ZstdDecoder::new(0, size, None)),
-                    start(ZstdDecoder::start_point(0)),
+                    start_within(ZstdDecoder::start_point(0), budget, spacing),
                     None,
                 )),
             },
-            Format::Xz => match XzIndex::read(&src, size, CHECKPOINT_BUDGET) {
+            Format::Xz => match XzIndex::read(&src, size, budget) {
                 Ok((index, points)) => {
                     let total = index.total();
                     let index = Rc::new(index);
@@ -72,16 +78,16 @@ impl<R: ReadAt> Decompressed<R> {
                 }
                 // Truncated or damaged at the end: what can be decoded from the start still can.
                 Err(DecodeError::Io(e)) => return Err(e.into()),
-                Err(_) => Box::new(Stream::new(Box::new(move || XzSequential::new(0, size)), start(Start), None)),
+                Err(_) => Box::new(Stream::new(Box::new(move || XzSequential::new(0, size)), start_within(Start, budget, spacing), None)),
             },
             Format::Bzip2 => Box::new(Stream::new(
                 Box::new(move || Bzip2Decoder::new(0, size)),
-                start(Bzip2Decoder::start_point(0)),
+                start_within(Bzip2Decoder::start_point(0), budget, spacing),
                 None,
             )),
             Format::Lz4 => Box::new(Stream::new(
                 Box::new(move || Lz4Decoder::new(0, size)),
-                start(Lz4Decoder::start_point(0)),
+                start_within(Lz4Decoder::start_point(0), budget, spacing),
                 None,
             )),
         };
@@ -119,8 +125,8 @@ impl<R: ReadAt> Decompressed<R> {
 }
 
 /// Checkpoints holding the start of the stream.
-pub(crate) fn start<P: crate::checkpoints::Weight>(point: P) -> Checkpoints<P> {
-    let mut points = Checkpoints::new(CHECKPOINT_BUDGET, SNAPSHOT_SPACING);
+fn start_within<P: crate::checkpoints::Weight>(point: P, budget: usize, spacing: u64) -> Checkpoints<P> {
+    let mut points = Checkpoints::new(budget, spacing);
     points.add_boundary(0, point);
     points
 }

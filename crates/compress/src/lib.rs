@@ -17,6 +17,9 @@ mod crc32;
 mod decompressed;
 mod error;
 mod format;
+#[cfg(any(test, feature = "fuzzing"))]
+#[doc(hidden)]
+pub mod fuzzing;
 mod gzip;
 mod input;
 mod lz4;

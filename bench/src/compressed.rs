@@ -1,0 +1,374 @@
+//! Compressed archives and files through the archive guest: listing a 100,000-entry .tar.gz
+//! (whole processes, beside `tar -tzf` and ratarmount's first mount), decompression in the
+//! guest against the same decoder crates natively, random 4 KiB reads in 1 GiB compressed files,
+//! and sequential 8 KiB reads of a large member of a .tar.gz beside `gzip -dc`.
+
+use crate::cli::Host;
+use crate::harness;
+use crate::process::{self, installed, mib};
+use crate::report::Row;
+use crate::timing::{KIB, MIB, duration, median};
+use anyhow::{anyhow, bail, ensure};
+use std::fs::File;
+use std::io::Write;
+use std::os::unix::fs::FileExt;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use vfs_host::Vfs;
+
+const RUNS: usize = 5;
+const DECODE_RUNS: usize = 3;
+/// Each compressed file of the decoder comparison holds this much.
+const DECODE_LEN: u64 = 48 * MIB;
+/// The random-read files hold this much.
+const RANDOM_LEN: u64 = 1 << 30;
+const RANDOM_READS: usize = 200;
+const MEMBER_LEN: u64 = 256 * MIB;
+
+pub fn run(plugins: &Path, vfs: &Vfs, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let dir = tempfile::Builder::new().prefix("vfs-bench-compressed-").tempdir()?;
+    let host = Host::new(plugins, dir.path())?;
+    listing(&host, dir.path(), rows)?;
+    decoders(vfs, dir.path(), rows)?;
+    member_reads(vfs, dir.path(), rows)?;
+    random_reads(vfs, dir.path(), rows)?;
+    Ok(())
+}
+
+/// Text-like data with some binary runs, compressible about as source trees are (3:1 with gzip).
+fn corpus(path: &Path, len: u64, seed: u64) -> anyhow::Result<()> {
+    const WORDS: &[&str] = &[
+        "the", "archive", "member", "offset", "block", "stream", "window", "fn", "let", "mut", "return", "0x1f8b",
+        "struct", "impl", "decode", "checksum", "frame", "index", "tar", "header", "data", "size", "read", "write",
+    ];
+    let mut x = seed | 1;
+    let mut next = || {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, File::create(path)?);
+    let mut written = 0u64;
+    let mut line = Vec::with_capacity(512);
+    while written < len {
+        line.clear();
+        match next() % 16 {
+            0 => line.extend((0..16 + next() % 200).map(|_| next() as u8)),
+            1 => line.extend(std::iter::repeat_n(b'.', (next() % 64) as usize)),
+            _ => {
+                for _ in 0..1 + next() % 12 {
+                    line.extend_from_slice(WORDS[(next() % WORDS.len() as u64) as usize].as_bytes());
+                    line.push(b' ');
+                }
+                line.extend_from_slice(format!("{}\n", next() % 100_000).as_bytes());
+            }
+        }
+        let n = (line.len() as u64).min(len - written) as usize;
+        out.write_all(&line[..n])?;
+        written += n as u64;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// `sh -c script` in `dir`.
+fn sh(dir: &Path, script: &str) -> anyhow::Result<()> {
+    let out = Command::new("sh").arg("-c").arg(script).current_dir(dir).output()?;
+    ensure!(out.status.success(), "{script}: {}", String::from_utf8_lossy(&out.stderr));
+    Ok(())
+}
+
+fn listing(host: &Host, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    eprintln!("  writing a 100,000-entry .tar.gz...");
+    let tgz = dir.join("many.tar.gz");
+    // 100,000 members of under 512 bytes: a 100 MB tar, compressed about 50:1.
+    let script = r#"
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz", format=tarfile.GNU_FORMAT) as t:
+    for i in range(100_000):
+        data = f"file {i} of the listing benchmark\n".encode() * (1 + i % 12)
+        info = tarfile.TarInfo(f"d{i % 100:02}/f{i:06}.txt"); info.size = len(data); info.mtime = 1_600_000_000
+        t.addfile(info, io.BytesIO(data))
+"#;
+    let status = Command::new("python3").arg("-c").arg(script).arg(&tgz).status()?;
+    ensure!(status.success(), "writing many.tar.gz failed");
+    let root = format!("{}:", tgz.display());
+    // Both list every member.
+    let ours = host.command(&["ls", "-R", &root]).output()?;
+    ensure!(ours.status.success(), "vfs-host ls -R failed: {}", String::from_utf8_lossy(&ours.stderr));
+    let files = String::from_utf8_lossy(&ours.stdout).lines().filter(|l| l.contains("/f")).count();
+    ensure!(files == 100_000, "vfs-host listed {files} files");
+    let figure = "tar.gz, 100,000 entries (100 MB tar): open + ls -R, whole process (vs tar -tzf)";
+    let ours = process::median(RUNS, || host.command(&["ls", "-R", &root]))?;
+    let theirs = process::median(RUNS, || {
+        let mut c = Command::new("tar");
+        c.arg("-tzf").arg(&tgz);
+        c
+    })?;
+    rows.push(Row::slowdown(
+        figure,
+        format!("{} ({} peak)", duration(ours.wall), mib(ours.peak_rss)),
+        format!("{} ({} peak, tar -tzf)", duration(theirs.wall), mib(theirs.peak_rss)),
+        ours.wall,
+        theirs.wall,
+        1.5,
+    ));
+    if !installed("ratarmount") || !Path::new("/dev/fuse").exists() {
+        rows.push(Row::info("  ratarmount: not measured (not installed, or no /dev/fuse)", "-".into(), "-".into(), None));
+        return Ok(());
+    }
+    let point = dir.join("mnt");
+    std::fs::create_dir_all(&point)?;
+    let theirs = ratarmount_first_open(&tgz, &point)?;
+    rows.push(Row::ratio(
+        "  vs ratarmount's first mount (index built) + ls -R of the mount",
+        duration(ours.wall),
+        format!("{} (ratarmount)", duration(theirs)),
+        theirs.as_secs_f64() / ours.wall.as_secs_f64(),
+        10.0,
+    ));
+    Ok(())
+}
+
+/// ratarmount in the foreground with its index built afresh, until the mount appears, then
+/// `ls -R` over the mount: what a user waits for the first time.
+fn ratarmount_first_open(archive: &Path, point: &Path) -> anyhow::Result<Duration> {
+    let start = Instant::now();
+    let mut child = Command::new("ratarmount")
+        .args(["-f", "--recreate-index"])
+        .arg(archive)
+        .arg(point)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let deadline = start + Duration::from_secs(300);
+    let mounted = || {
+        let mounts = std::fs::read_to_string("/proc/mounts").unwrap_or_default();
+        mounts.lines().any(|l| l.split(' ').nth(1) == Some(&*point.to_string_lossy()))
+    };
+    while !mounted() {
+        if Instant::now() > deadline || child.try_wait()?.is_some() {
+            let _ = child.kill();
+            bail!("ratarmount did not mount {}", archive.display());
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let listed = Command::new("ls").arg("-R").arg(point).stdout(Stdio::null()).status();
+    let took = start.elapsed();
+    Command::new("kill").arg(child.id().to_string()).status()?;
+    child.wait()?;
+    if mounted() {
+        Command::new("umount").arg("-l").arg(point).status()?;
+    }
+    ensure!(listed?.success(), "ls -R over ratarmount's mount failed");
+    Ok(took)
+}
+
+/// Decoding a whole file in the guest (1 MiB reads of `data.X:data`, after the open that learns
+/// its size) against the decoder crate alone, natively, on the same bytes.
+fn decoders(vfs: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    eprintln!("  compressing {} MiB with gzip, zstd, xz and bzip2...", DECODE_LEN / MIB);
+    corpus(&dir.join("data"), DECODE_LEN, 7)?;
+    sh(dir, "gzip -n -6 -c data > data.gz && zstd -q -3 -c data > data.zst && xz -6 -T1 -c data > data.xz && bzip2 -9 -c data > data.bz2")?;
+    let original = std::fs::read(dir.join("data"))?;
+    let cases: [(&str, &str, fn(&[u8]) -> anyhow::Result<u64>); 4] = [
+        ("gz", "gzip: miniz_oxide", native_gzip),
+        ("zst", "zstd: ruzstd", native_zstd),
+        ("xz", "xz: lzma-rust2", native_xz),
+        ("bz2", "bzip2: libbz2-rs-sys", native_bzip2),
+    ];
+    for (ext, what, native) in cases {
+        let path = dir.join(format!("data.{ext}"));
+        let compressed = std::fs::read(&path)?;
+        ensure!(native(&compressed)? == original.len() as u64, "{what}: native decode length");
+        let shown = format!("{}:data", path.display());
+        let node = vfs.resolve(&shown)?;
+        let opened = Instant::now();
+        ensure!(node.metadata(&shown)?.size == DECODE_LEN, "{what}: size");
+        let open_time = opened.elapsed();
+        let first = node.read(&shown, DECODE_LEN / 2, 64 * KIB)?;
+        ensure!(first[..] == original[(DECODE_LEN / 2) as usize..][..first.len()], "{what}: guest bytes differ");
+        let guest = median(DECODE_RUNS, || {
+            ensure!(harness::read_sequential(&node, 1 << 20)? == DECODE_LEN, "{what}: short read");
+            Ok(())
+        })?;
+        let native = median(DECODE_RUNS, || native(&compressed).map(drop))?;
+        rows.push(Row::throughput(
+            format!("{what} ({} MiB, ratio {:.1}:1), guest 1 MiB reads vs the crate natively", DECODE_LEN / MIB, DECODE_LEN as f64 / compressed.len() as f64),
+            DECODE_LEN,
+            guest,
+            native,
+            0.6,
+        ));
+        rows.push(Row::info(
+            "  first open of the file (xz: its index; the others: one pass that learns the size)",
+            duration(open_time),
+            "-".into(),
+            None,
+        ));
+    }
+    Ok(())
+}
+
+fn native_gzip(data: &[u8]) -> anyhow::Result<u64> {
+    use miniz_oxide::inflate::stream::{InflateState, inflate};
+    use miniz_oxide::{DataFormat, MZFlush, MZStatus};
+    ensure!(data[3] == 0, "expected a gzip header without optional fields");
+    let mut state = InflateState::new_boxed(DataFormat::Raw);
+    let mut out = vec![0u8; 1 << 20];
+    let mut pos = 10;
+    let mut total = 0u64;
+    let mut crc = crc32fast::Hasher::new();
+    loop {
+        let r = inflate(&mut state, &data[pos..], &mut out, MZFlush::None);
+        pos += r.bytes_consumed;
+        crc.update(&out[..r.bytes_written]);
+        total += r.bytes_written as u64;
+        match r.status {
+            Ok(MZStatus::StreamEnd) => break,
+            Ok(_) => {}
+            Err(e) => bail!("inflate: {e:?}"),
+        }
+    }
+    ensure!(crc.finalize().to_le_bytes() == data[pos..pos + 4], "gzip CRC");
+    Ok(total)
+}
+
+fn native_zstd(data: &[u8]) -> anyhow::Result<u64> {
+    use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
+    let mut dec = FrameDecoder::new();
+    let mut src = data;
+    dec.reset(&mut src).map_err(|e| anyhow!("zstd: {e:?}"))?;
+    let mut out = vec![0u8; 1 << 20];
+    let mut total = 0u64;
+    loop {
+        let n = ruzstd::io::Read::read(&mut dec, &mut out).map_err(|e| anyhow!("zstd: {e:?}"))?;
+        total += n as u64;
+        if n == 0 {
+            if dec.is_finished() {
+                break;
+            }
+            dec.decode_blocks(&mut src, BlockDecodingStrategy::UptoBytes(1 << 20)).map_err(|e| anyhow!("zstd: {e:?}"))?;
+        }
+    }
+    ensure!(dec.get_checksum_from_data() == dec.get_calculated_checksum(), "zstd checksum");
+    Ok(total)
+}
+
+fn native_xz(data: &[u8]) -> anyhow::Result<u64> {
+    use lzma_rust2::{Action, Status, XzStream};
+    let mut dec = XzStream::new(false);
+    let mut out = vec![0u8; 1 << 20];
+    let (mut pos, mut total) = (0, 0u64);
+    loop {
+        let r = dec.process(&data[pos..], &mut out, Action::Finish).map_err(|e| anyhow!("xz: {e:?}"))?;
+        pos += r.bytes_consumed;
+        total += r.bytes_produced as u64;
+        if r.status == Status::StreamEnd {
+            return Ok(total);
+        }
+    }
+}
+
+fn native_bzip2(data: &[u8]) -> anyhow::Result<u64> {
+    use libbz2_rs_sys::*;
+    // SAFETY: a zeroed bz_stream is the documented initial state (null allocators, no state).
+    let mut s: Box<bz_stream> = Box::new(unsafe { std::mem::zeroed() });
+    // SAFETY: `s` is boxed and stays put until BZ2_bzDecompressEnd.
+    ensure!(unsafe { BZ2_bzDecompressInit(&mut *s, 0, 0) } == BZ_OK, "bzip2 init");
+    let mut out = vec![0u8; 1 << 20];
+    let (mut pos, mut total) = (0usize, 0u64);
+    let result = loop {
+        let chunk = &data[pos..];
+        s.next_in = chunk.as_ptr().cast();
+        s.avail_in = chunk.len().min(u32::MAX as usize) as u32;
+        s.next_out = out.as_mut_ptr().cast();
+        s.avail_out = out.len() as u32;
+        let before = s.avail_in;
+        // SAFETY: the pointers cover the live buffers above for the call.
+        let rc = unsafe { BZ2_bzDecompress(&mut *s) };
+        pos += (before - s.avail_in) as usize;
+        total += (out.len() as u32 - s.avail_out) as u64;
+        match rc {
+            BZ_STREAM_END => break Ok(total),
+            BZ_OK => {}
+            rc => break Err(anyhow!("bzip2: {rc}")),
+        }
+    };
+    // SAFETY: the stream was initialised above.
+    unsafe { BZ2_bzDecompressEnd(&mut *s) };
+    result
+}
+
+/// A 256 MiB member of a .tar.gz read in 8 KiB steps (after the listing), against `gzip -dc`
+/// of the whole file.
+fn member_reads(vfs: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    eprintln!("  writing a .tar.gz with a {} MiB member...", MEMBER_LEN / MIB);
+    corpus(&dir.join("member.bin"), MEMBER_LEN, 11)?;
+    sh(dir, "tar -czf member.tar.gz member.bin && rm member.bin")?;
+    let tgz = dir.join("member.tar.gz");
+    let shown = format!("{}:member.bin", tgz.display());
+    let node = vfs.resolve(&shown)?;
+    ensure!(node.metadata(&shown)?.size == MEMBER_LEN, "member size");
+    let guest = median(DECODE_RUNS, || {
+        ensure!(harness::read_sequential(&node, 8 * KIB)? == MEMBER_LEN, "short read of the member");
+        Ok(())
+    })?;
+    let gzip = process::median(DECODE_RUNS, || {
+        let mut c = Command::new("gzip");
+        c.arg("-dc").arg(&tgz);
+        c
+    })?;
+    rows.push(Row::throughput(
+        format!("tar.gz, one {} MiB member: 8 KiB sequential reads (vs gzip -dc of the file)", MEMBER_LEN / MIB),
+        MEMBER_LEN,
+        guest,
+        gzip.wall,
+        0.5,
+    ));
+    Ok(())
+}
+
+/// Random 4 KiB reads in 1 GiB compressed files, in the same process after the file was opened
+/// (and, for gzip and pzstd's frames, passed over once to learn its size and checkpoints).
+fn random_reads(vfs: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    eprintln!("  compressing 1 GiB with pigz, pzstd and xz -T0 -1...");
+    let raw = dir.join("big");
+    corpus(&raw, RANDOM_LEN, 13)?;
+    sh(dir, "pigz -p 2 -c big > big.gz && pzstd -q -p 2 -c big > big.zst && xz -T0 -1 -c big > big.xz")?;
+    let original = File::open(&raw)?;
+    for (ext, how) in [("gz", "pigz"), ("zst", "pzstd, frames"), ("xz", "xz -T0 -1, 3 MiB blocks")] {
+        let path = dir.join(format!("big.{ext}"));
+        let shown = format!("{}:big", path.display());
+        let opened = Instant::now();
+        let node = vfs.resolve(&shown)?;
+        ensure!(node.metadata(&shown)?.size == RANDOM_LEN, "{ext}: size");
+        let open_time = opened.elapsed();
+        let mut x = 0x5eed_u64 + ext.len() as u64;
+        let mut times = Vec::with_capacity(RANDOM_READS);
+        let mut expected = vec![0u8; 4096];
+        for _ in 0..RANDOM_READS {
+            x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+            let offset = (x >> 16) % (RANDOM_LEN - 4096);
+            let start = Instant::now();
+            let got = node.read(&shown, offset, 4096)?;
+            times.push(start.elapsed());
+            original.read_exact_at(&mut expected, offset)?;
+            ensure!(got == expected, "{ext}: wrong bytes at {offset}");
+        }
+        times.sort();
+        let (mid, worst) = (times[times.len() / 2], times[times.len() - 1]);
+        rows.push(Row::at_most(
+            format!("random 4 KiB read in a 1 GiB .{ext} ({how}), {RANDOM_READS} reads: median / slowest"),
+            format!("{} / {}", duration(mid), duration(worst)),
+            "-".into(),
+            worst.as_secs_f64(),
+            0.025,
+            "25 ms each",
+        ));
+        rows.push(Row::info("  open (index or pass) before the reads", duration(open_time), format!("{} compressed", mib(std::fs::metadata(&path)?.len())), None));
+    }
+    Ok(())
+}
