@@ -14,7 +14,7 @@ TEST_PLUGINS := target/test-plugins
 VFS_HOST     := target/$(HOST_PROFILE)/vfs-host
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?= -1
-FUZZ_TARGETS ?= tar_header pax_records sparse_map zip_records names tar_index zip_index
+FUZZ_TARGETS ?= tar_header pax_records sparse_map zip_records names tar_index zip_index guest_archive
 
 .PHONY: all build guests test-guests host demo test bench fuzz clean
 
@@ -50,7 +50,7 @@ bench: guests host
 
 # Each target for FUZZ_SECONDS (or FUZZ_RUNS executions, whichever comes first), keeping its
 # corpus in fuzz/corpus/<target>.
-fuzz:
+fuzz: guests
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
 	cd fuzz && for t in $(FUZZ_TARGETS); do mkdir -p corpus/$$t && \
 		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t corpus/$$t -- \
