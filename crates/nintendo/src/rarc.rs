@@ -12,6 +12,7 @@ use crate::listing::{Listing, ListingBuilder, name_at, table};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec;
+#[cfg(feature = "write")]
 use alloc::vec::Vec;
 use vfs_core::ReadAt;
 

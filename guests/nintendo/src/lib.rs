@@ -1,0 +1,89 @@
+//! `nintendo.wasm`: Nintendo's formats as decomp-toolkit reads them. RARC and U8 archives are
+//! trees (`stage.arc:dir/file`); Yaz0 and Yay0 files are a directory holding the decompressed
+//! file (`model.bin.yaz0:model.bin`), or the archive's tree when they hold a RARC or U8
+//! (`stage.szs:dir/file`). Formats are recognised by their magic, whatever the file's name.
+#![no_std]
+
+extern crate alloc;
+#[cfg(test)]
+extern crate std;
+
+mod compressed;
+#[cfg(test)]
+mod tests;
+
+use alloc::boxed::Box;
+use alloc::rc::Rc;
+use compressed::Compressed;
+use vfs_guest::{
+    Decode, DecodedFile, File, HostFile, MemFile, OpenResult, Plugin, ReadAt, Result, SpanFile, TreeDir, TreeDirBuilder, log,
+};
+use vfs_nintendo::{EntryKind, Format, Listing, decompressed_name, read_archive};
+
+/// Largest decoded size of a Yaz0 or Yay0 file (their headers can claim up to 4 GiB).
+const DECODED_LIMIT: u64 = 512 << 20;
+
+struct Nintendo;
+
+impl Plugin for Nintendo {
+    /// Every path: the formats are told by their bytes, in `open`.
+    fn detect(_base_path: &str, _segment: &str) -> bool {
+        true
+    }
+
+    fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<OpenResult> {
+        let meta = file.metadata()?;
+        let Some(format) = Format::sniff(&file.read_vec(0, 4)?) else { return Ok(OpenResult::None) };
+        let modified = meta.modified;
+        if let Some(listing) = read_archive(format, &file, meta.size) {
+            let opener = move |&(offset, size): &(u64, u64)| -> Result<Box<dyn File>> {
+                Ok(Box::new(SpanFile::new(file.clone(), offset, size, modified)))
+            };
+            return Ok(OpenResult::dir(tree(listing?, modified, opener)));
+        }
+        let compressed = Compressed::new(file, format, meta.size, DECODED_LIMIT)?;
+        if let Some(inner) = Format::sniff(&compressed.decode_prefix(4)?).filter(|f| f.is_archive()) {
+            // The archive's tree needs its tables, which lie anywhere in the decoded bytes: decode
+            // it whole, once, and let its files share the buffer.
+            let data = Rc::new(compressed.decode()?);
+            let listing = read_archive(inner, &data[..], data.len() as u64).unwrap_or_else(|| Ok(Listing::default()))?;
+            let opener = move |&(offset, size): &(u64, u64)| -> Result<Box<dyn File>> {
+                Ok(Box::new(MemFile::shared(data.clone(), offset as usize..(offset + size) as usize, modified)?))
+            };
+            return Ok(OpenResult::dir(tree(listing, modified, opener)));
+        }
+        let name = decompressed_name(base_path);
+        let mut one = TreeDirBuilder::new().default_modified(modified);
+        one.file(&name, compressed.decoded_size(), modified, ());
+        Ok(OpenResult::dir(one.build(move |_| {
+            Ok(Box::new(DecodedFile::new(compressed.clone(), modified).with_limit(DECODED_LIMIT)))
+        })))
+    }
+}
+
+/// An archive's listing as a directory, names matched as decomp-toolkit matches them.
+fn tree(
+    listing: Listing,
+    modified: Option<i64>,
+    open: impl Fn(&(u64, u64)) -> Result<Box<dyn File>> + 'static,
+) -> TreeDir<(u64, u64)> {
+    for warning in &listing.warnings {
+        log::warn!("{warning}");
+    }
+    let path_bytes = listing.entries.iter().map(|e| e.path.len()).sum();
+    let mut builder = TreeDirBuilder::with_capacity(listing.entries.len(), path_bytes)
+        .default_modified(modified)
+        .ignore_ascii_case();
+    if let Some(root) = listing.root_name {
+        builder = builder.root_alias(root);
+    }
+    for entry in listing.entries {
+        match entry.kind {
+            EntryKind::Dir => builder.dir(&entry.path, modified),
+            EntryKind::File { offset, size } => builder.file(&entry.path, size, modified, (offset, size)),
+        }
+    }
+    builder.build(open)
+}
+
+vfs_guest::register_plugin!(Nintendo);
