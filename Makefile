@@ -74,10 +74,9 @@ bench: guests host
 # corpus in fuzz/corpus/<target>.
 fuzz: guests
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
-FUZZ_RUNS    ?= -1
-FUZZ_TARGETS ?= tar_header pax_records sparse_map zip_records names tar_index zip_index nintendo
-# Python packages the tests write inputs with.
-OEAD_VERSION := 1.3.0
+	cd fuzz && for t in $(FUZZ_TARGETS); do mkdir -p corpus/$$t && \
+		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) || exit 1; done
 
 clean:
 	$(CARGO) clean

@@ -62,7 +62,7 @@ impl ListingBuilder {
     /// `parent/name`, or `None` (with a warning) for a name that cannot be a path component.
     pub(crate) fn child_path(&mut self, parent: &str, name: &str, what: &dyn core::fmt::Display) -> Option<String> {
         if name.is_empty() || name == "." || name == ".." || name.contains('/') {
-            self.listing.warnings.push(format!("{what}: name {name:?} is not a file name; left out"));
+            self.listing.warnings.push(format!("{what}: name \"{name}\" is not a file name; left out"));
             return None;
         }
         Some(if parent.is_empty() { name.to_string() } else { format!("{parent}/{name}") })
@@ -70,7 +70,7 @@ impl ListingBuilder {
 
     pub(crate) fn dir(&mut self, path: String, depth: usize) -> Result<(), Error> {
         if depth > MAX_DEPTH {
-            return Err(bad_archive(self.format, format!("directories nest deeper than {MAX_DEPTH} levels at {path:?}")));
+            return Err(bad_archive(self.format, format!("directories nest deeper than {MAX_DEPTH} levels at \"{path}\"")));
         }
         self.push(Entry { path, kind: EntryKind::Dir })
     }
@@ -80,7 +80,7 @@ impl ListingBuilder {
             return Err(bad_archive(
                 self.format,
                 format!(
-                    "file {path:?} ({size} bytes at offset {offset}) runs past the end of the {}-byte archive",
+                    "file \"{path}\" ({size} bytes at offset {offset}) runs past the end of the {}-byte archive",
                     self.archive_len
                 ),
             ));

@@ -112,7 +112,7 @@ pub fn read<R: ReadAt + ?Sized>(src: &R, len: u64) -> Result<Listing, Error> {
     let head = table(NAME, src, len, 0, (Header::LEN + Info::LEN) as u64, "header")?;
     let header = Header::parse(&head);
     if header.magic != RARC_MAGIC {
-        return Err(bad_archive(NAME, format!("magic is {:02x?}, not \"RARC\"", header.magic)));
+        return Err(bad_archive(NAME, String::from("magic is not \"RARC\"")));
     }
     if header.header_len as usize != Header::LEN {
         return Err(bad_archive(NAME, format!("header length is {}, not 32", header.header_len)));

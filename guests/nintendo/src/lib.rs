@@ -18,12 +18,15 @@ use compressed::Compressed;
 use vfs_guest::{
     Decode, DecodedFile, File, HostFile, MemFile, OpenResult, Plugin, ReadAt, Result, SpanFile, TreeDir, TreeDirBuilder, log,
 };
-use vfs_nintendo::{EntryKind, Format, Listing, decompressed_name, read_archive};
+use vfs_nintendo::{Entry, EntryKind, Format, Listing, decompressed_name, read_archive};
 
 /// Largest decoded size of a Yaz0 or Yay0 file (their headers can claim up to 4 GiB).
 const DECODED_LIMIT: u64 = 512 << 20;
 
 struct Nintendo;
+
+/// Opens an archive member from its `(offset, size)`; boxed so the tree code exists once.
+type Opener = Box<dyn Fn(&(u64, u64)) -> Result<Box<dyn File>>>;
 
 impl Plugin for Nintendo {
     /// Every path: the formats are told by their bytes, in `open`.
@@ -35,10 +38,9 @@ impl Plugin for Nintendo {
         let meta = file.metadata()?;
         let Some(format) = Format::sniff(&file.read_vec(0, 4)?) else { return Ok(OpenResult::None) };
         let modified = meta.modified;
-        if let Some(listing) = read_archive(format, &file, meta.size) {
-            let opener = move |&(offset, size): &(u64, u64)| -> Result<Box<dyn File>> {
-                Ok(Box::new(SpanFile::new(file.clone(), offset, size, modified)))
-            };
+        // Through `dyn ReadAt`, so the readers exist once for host files and decoded buffers.
+        if let Some(listing) = read_archive::<dyn ReadAt>(format, &file, meta.size) {
+            let opener: Opener = Box::new(move |&(offset, size)| Ok(Box::new(SpanFile::new(file.clone(), offset, size, modified))));
             return Ok(OpenResult::dir(tree(listing?, modified, opener)));
         }
         let compressed = Compressed::new(file, format, meta.size, DECODED_LIMIT)?;
@@ -46,27 +48,30 @@ impl Plugin for Nintendo {
             // The archive's tree needs its tables, which lie anywhere in the decoded bytes: decode
             // it whole, once, and let its files share the buffer.
             let data = Rc::new(compressed.decode()?);
-            let listing = read_archive(inner, &data[..], data.len() as u64).unwrap_or_else(|| Ok(Listing::default()))?;
-            let opener = move |&(offset, size): &(u64, u64)| -> Result<Box<dyn File>> {
+            let listing = read_archive::<dyn ReadAt>(inner, &*data, data.len() as u64)
+                .unwrap_or_else(|| Ok(Listing::default()))?;
+            let opener: Opener = Box::new(move |&(offset, size)| {
                 Ok(Box::new(MemFile::shared(data.clone(), offset as usize..(offset + size) as usize, modified)?))
-            };
+            });
             return Ok(OpenResult::dir(tree(listing, modified, opener)));
         }
-        let name = decompressed_name(base_path);
-        let mut one = TreeDirBuilder::new().default_modified(modified);
-        one.file(&name, compressed.decoded_size(), modified, ());
-        Ok(OpenResult::dir(one.build(move |_| {
+        // A one-file listing, so the tree code is the archives' (one copy in the component).
+        let one = Listing {
+            entries: alloc::vec![Entry {
+                path: decompressed_name(base_path),
+                kind: EntryKind::File { offset: 0, size: compressed.decoded_size() },
+            }],
+            ..Listing::default()
+        };
+        let opener: Opener = Box::new(move |_| {
             Ok(Box::new(DecodedFile::new(compressed.clone(), modified).with_limit(DECODED_LIMIT)))
-        })))
+        });
+        Ok(OpenResult::dir(tree(one, modified, opener)))
     }
 }
 
 /// An archive's listing as a directory, names matched as decomp-toolkit matches them.
-fn tree(
-    listing: Listing,
-    modified: Option<i64>,
-    open: impl Fn(&(u64, u64)) -> Result<Box<dyn File>> + 'static,
-) -> TreeDir<(u64, u64)> {
+fn tree(listing: Listing, modified: Option<i64>, open: Opener) -> TreeDir<(u64, u64)> {
     for warning in &listing.warnings {
         log::warn!("{warning}");
     }
@@ -83,7 +88,7 @@ fn tree(
             EntryKind::File { offset, size } => builder.file(&entry.path, size, modified, (offset, size)),
         }
     }
-    builder.build(open)
+    builder.build(move |entry| open(entry))
 }
 
 vfs_guest::register_plugin!(Nintendo);
