@@ -56,7 +56,8 @@ demo: build
 	@scripts/demo $(VFS_HOST) $(PLUGINS)
 
 python-deps:
-	@$(PYTHON) -c "import oead" 2>/dev/null || $(PYTHON) -m pip install -q "oead==$(OEAD_VERSION)"
+	@$(PYTHON) -c "import oead" 2>/dev/null || $(PYTHON) -m pip install -q "oead==$(OEAD_VERSION)" \
+		|| $(PYTHON) -m pip install -q --break-system-packages "oead==$(OEAD_VERSION)"
 
 test: guests test-guests python-deps
 	$(CARGO) test --profile $(HOST_PROFILE) --workspace
