@@ -1,8 +1,8 @@
 //! `vfs-bench`: measures the product guests through the `vfs-host` harness against native code
 //! doing the same work, in the same run, and prints one row per goal.
 //!
-//! usage: vfs-bench --plugins <dir with archive.wasm, chunk-view.wasm, hash-addressed.wasm>
-//!        [--only plugins|archive|cat|listing|cli|mount|chunk|pack]... [--markdown]
+//! usage: vfs-bench --plugins <dir with archive.wasm, chunk-view.wasm, hash-addressed.wasm, nintendo.wasm>
+//!        [--only plugins|archive|cat|listing|cli|mount|chunk|pack|nintendo]... [--markdown]
 
 mod archive;
 mod blake3_ceiling;
@@ -12,6 +12,7 @@ mod cli;
 mod harness;
 mod inputs;
 mod mount;
+mod nintendo;
 mod pack;
 mod plugins;
 mod process;
@@ -22,8 +23,8 @@ use anyhow::{Context, bail};
 use std::path::PathBuf;
 use std::time::Instant;
 
-const USAGE: &str = "usage: vfs-bench [--plugins <dir>] [--only plugins|archive|cat|listing|cli|mount|chunk|pack]... [--markdown]
-  --plugins   directory with archive.wasm, chunk-view.wasm, hash-addressed.wasm (default target/plugins)
+const USAGE: &str = "usage: vfs-bench [--plugins <dir>] [--only plugins|archive|cat|listing|cli|mount|chunk|pack|nintendo]... [--markdown]
+  --plugins   directory with archive.wasm, chunk-view.wasm, hash-addressed.wasm, nintendo.wasm (default target/plugins)
   --only      run only these sections (repeatable)
   --markdown  also print the results as a Markdown table";
 
@@ -69,7 +70,7 @@ fn main() -> anyhow::Result<()> {
     let vfs = harness::vfs(&args.plugins)?;
     let ceiling = blake3_ceiling::Ceiling::new(&inputs.random, inputs.big_digest);
     let mut rows = Vec::new();
-    let sections: [Section; 8] = [
+    let sections: [Section; 9] = [
         ("plugins", &|rows| plugins::run(&args.plugins, &vfs, &inputs, rows)),
         ("archive", &|rows| archive::run_reads(&vfs, &inputs, rows)),
         ("cat", &|rows| cat::run(&args.plugins, &inputs, rows)),
@@ -78,6 +79,7 @@ fn main() -> anyhow::Result<()> {
         ("mount", &|rows| mount::run(&args.plugins, &inputs, rows)),
         ("chunk", &|rows| chunk::run(&vfs, &inputs, &ceiling, rows)),
         ("pack", &|rows| pack::run(&vfs, &inputs, &ceiling, rows)),
+        ("nintendo", &|rows| nintendo::run(&args.plugins, rows)),
     ];
     for (name, run) in sections {
         if wanted(name) {

@@ -32,6 +32,29 @@ pub(crate) fn copy_match(out: &mut [u8], op: usize, dist: usize, len: usize) {
     }
 }
 
+/// [`copy_match`] where `out` has at least 8 bytes of room past `op + len`: whole words may
+/// write past the copy's end (the bytes there are written again before anything reads them).
+#[inline(always)]
+pub(crate) fn copy_match_with_slack(out: &mut [u8], op: usize, dist: usize, len: usize) {
+    let from = op - dist;
+    if dist >= 8 {
+        let mut i = 0;
+        while i < len {
+            let word: [u8; 8] = out[from + i..from + i + 8].try_into().unwrap_or_default();
+            out[op + i..op + i + 8].copy_from_slice(&word);
+            i += 8;
+        }
+    } else if dist == 1 {
+        // A run of one byte, the commonest short distance: a fill.
+        let b = out[from];
+        out[op..op + len].fill(b);
+    } else {
+        for i in 0..len {
+            out[op + i] = out[from + i];
+        }
+    }
+}
+
 /// The buffer for `size` decoded bytes, or an error when that is over `limit`.
 pub(crate) fn output_buffer(format: &'static str, size: u32, limit: u64) -> Result<Vec<u8>, Error> {
     if u64::from(size) > limit {

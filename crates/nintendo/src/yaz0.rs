@@ -6,7 +6,7 @@
 //! `RRR + 1` bytes back, `N + 2` bytes, or when `N` is 0 a third byte gives `byte + 0x12`.
 
 use crate::error::Error;
-use crate::lz::{MAX_COPY, be_u32, before_start, copy_match, output_buffer, truncated};
+use crate::lz::{MAX_COPY, be_u32, before_start, copy_match, copy_match_with_slack, output_buffer, truncated};
 use alloc::vec::Vec;
 
 /// The first four bytes of a Yaz0 file.
@@ -43,6 +43,13 @@ pub fn decode_into(src: &[u8], out: &mut [u8]) -> Result<(), Error> {
         if ip + 25 <= src.len() && op + 8 * MAX_COPY + 8 <= end {
             let flags = src[ip];
             ip += 1;
+            if flags == 0xff {
+                // Eight literals, as in stretches that did not compress.
+                out[op..op + 8].copy_from_slice(&src[ip..ip + 8]);
+                ip += 8;
+                op += 8;
+                continue;
+            }
             for bit in 0..8 {
                 if flags & (0x80 >> bit) != 0 {
                     out[op] = src[ip];
@@ -63,7 +70,7 @@ pub fn decode_into(src: &[u8], out: &mut [u8]) -> Result<(), Error> {
                 if dist > op {
                     return Err(before_start(NAME, op, dist));
                 }
-                copy_match(out, op, dist, len);
+                copy_match_with_slack(out, op, dist, len);
                 op += len;
             }
             continue;
