@@ -30,7 +30,7 @@ pub fn run(plugins: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
 
     let runtime = Runtime::new(Limits::default(), None, log_crate_sink())?;
     let plugin = runtime.load(&wasm)?;
-    let vfs = Vfs { runtime, plugins: vec![plugin], level: harness::LEVEL };
+    let vfs = Vfs::with_plugins(runtime, vec![plugin], harness::LEVEL);
     let path = format!("{}:level.bin", compressed.display());
     let guest_once = || -> anyhow::Result<()> {
         let node = vfs.resolve(&path)?;

@@ -1,4 +1,5 @@
-//! Running built plugins on paths, for plugins' integration tests.
+//! Running built plugins on paths, for plugins' integration tests. Only loading, resolving and
+//! reading: what a plugin's test needs, and what stays put while the harness changes.
 //!
 //! ```no_run
 //! let host = vfs_host::testkit::TestHost::new(&["target/plugins/nintendo.wasm"]).unwrap();
@@ -9,7 +10,7 @@
 //! does, 8 KiB at a time; plugins get the default [`Limits`] and log at `debug`.
 
 use crate::bindings::Level;
-use crate::{Error, Limits, Runtime, Vfs};
+use crate::{Error, Limits, Plugin, Runtime, Vfs};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
@@ -19,6 +20,7 @@ pub const READ_STEP: usize = 8192;
 /// Plugins loaded into a host, with their logs kept.
 pub struct TestHost {
     vfs: Vfs,
+    plugins: Vec<Arc<Plugin>>,
     logs: Arc<Mutex<Vec<String>>>,
 }
 
@@ -34,7 +36,7 @@ impl TestHost {
         });
         let runtime = Runtime::new(Limits::default(), None, sink)?;
         let plugins = plugins.iter().map(|p| runtime.load(p.as_ref())).collect::<Result<Vec<_>, _>>()?;
-        Ok(Self { vfs: Vfs { runtime, plugins, level: Level::Debug }, logs })
+        Ok(Self { vfs: Vfs::with_plugins(runtime, plugins.clone(), Level::Debug), plugins, logs })
     }
 
     /// The whole file at `path` (`disc.iso:files/a.arc:dir/f`), read front to back in
@@ -63,6 +65,6 @@ impl TestHost {
 
     /// The loaded plugins' imports, per plugin name.
     pub fn imports(&self) -> Vec<(String, Vec<String>)> {
-        self.vfs.plugins.iter().map(|p| (p.name.to_string(), p.imports.clone())).collect()
+        self.plugins.iter().map(|p| (p.name.to_string(), p.imports.clone())).collect()
     }
 }
