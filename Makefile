@@ -66,7 +66,7 @@ test: guests test-guests python-deps
 # the same fixtures run through each set (vfs-host's `build_routes` test).
 routes: guests
 	scripts/build-routes
-	$(CARGO) test --profile $(HOST_PROFILE) -p vfs-host --test build_routes -- --ignored
+	$(CARGO) test --profile $(HOST_PROFILE) --workspace --test build_routes -- --ignored
 
 bench: guests host
 	$(CARGO) run --profile $(HOST_PROFILE) -p vfs-bench -- --plugins $(PLUGINS)
