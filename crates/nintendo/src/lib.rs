@@ -64,6 +64,15 @@ impl Format {
 /// Extensions of compressed files, which the decompressed file's name drops.
 pub const COMPRESSED_EXTENSIONS: [&str; 4] = [".szs", ".yaz0", ".yay0", ".szp"];
 
+/// Extensions Nintendo's archives and compressed files go by. What a file holds is told by its
+/// magic, whichever of these it has (an `.arc` may be Yaz0, an `.szs` a U8 archive).
+pub const EXTENSIONS: [&str; 9] = [".szs", ".yaz0", ".yay0", ".szp", ".arc", ".rarc", ".u8", ".carc", ".app"];
+
+/// Whether the last component of `base_path` has one of [`EXTENSIONS`] (ignoring ASCII case).
+pub fn has_nintendo_extension(base_path: &str) -> bool {
+    EXTENSIONS.iter().any(|ext| vfs_core::path::has_extension(base_path, ext))
+}
+
 /// The name of the one file a compressed file holds: the last component of `base_path`
 /// (components split at `/`, `\` and `:`) without its compression extension
 /// (`files/model.bin.yaz0` → `model.bin`, `Stage.szs` → `Stage`), or the whole component when
@@ -107,5 +116,11 @@ mod tests {
         assert_eq!(Format::sniff(b"Yaz"), None);
         assert_eq!(Format::sniff(b"PK\x03\x04"), None);
         assert!(Format::Rarc.is_archive() && !Format::Yaz0.is_archive());
+        for yes in ["Stage.SZS", "disc.iso:files/a.arc", "x.zip:menu.carc", "b.yay0", "c.u8", "00000001.app"] {
+            assert!(has_nintendo_extension(yes), "{yes}");
+        }
+        for no in ["a.zip", "x.bin", "arc", "a.arc/inner", ".szs"] {
+            assert!(!has_nintendo_extension(no), "{no}");
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! `nintendo.wasm`: Nintendo's formats as decomp-toolkit reads them. RARC and U8 archives are
 //! trees (`stage.arc:dir/file`); Yaz0 and Yay0 files are a directory holding the decompressed
 //! file (`model.bin.yaz0:model.bin`), or the archive's tree when they hold a RARC or U8
-//! (`stage.szs:dir/file`). Formats are recognised by their magic, whatever the file's name.
+//! (`stage.szs:dir/file`). Files are claimed by their extensions (`.szs`, `.yaz0`, `.yay0`,
+//! `.szp`, `.arc`, `.rarc`, `.u8`, `.carc`, `.app`); what they hold is told by its magic.
 #![no_std]
 
 extern crate alloc;
@@ -18,7 +19,7 @@ use compressed::Compressed;
 use vfs_guest::{
     Decode, DecodedFile, File, HostFile, MemFile, OpenResult, Plugin, ReadAt, Result, SpanFile, TreeDir, TreeDirBuilder, log,
 };
-use vfs_nintendo::{Entry, EntryKind, Format, Listing, decompressed_name, read_archive};
+use vfs_nintendo::{Entry, EntryKind, Format, Listing, decompressed_name, has_nintendo_extension, read_archive};
 
 /// Largest decoded size of a Yaz0 or Yay0 file (their headers can claim up to 4 GiB).
 const DECODED_LIMIT: u64 = 512 << 20;
@@ -29,9 +30,10 @@ struct Nintendo;
 type Opener = Box<dyn Fn(&(u64, u64)) -> Result<Box<dyn File>>>;
 
 impl Plugin for Nintendo {
-    /// Every path: the formats are told by their bytes, in `open`.
-    fn detect(_base_path: &str, _segment: &str) -> bool {
-        true
+    /// By name, as hosts expect (a claimed file gets a fresh instance, and `vfs-host mount
+    /// --recursive` lists it as a directory too); `open` then goes by the magic.
+    fn detect(base_path: &str, _segment: &str) -> bool {
+        has_nintendo_extension(base_path)
     }
 
     fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<OpenResult> {

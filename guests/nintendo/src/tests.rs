@@ -95,9 +95,14 @@ fn compressed_files_and_compressed_archives() {
     assert_eq!(dir.read_dir("").unwrap(), ["model.bin"]);
     assert_eq!(dir.metadata("model.bin").unwrap().size, data.len() as u64);
     assert_eq!(read(&*dir, "model.bin"), data);
-    // Recognised by its magic whatever the name: the file keeps the name.
-    let dir = open_dir("x/raw", yaz0(b"plain"));
-    assert_eq!(dir.read_dir("").unwrap(), ["raw"]);
+    // An extension that is not a compression's: the file keeps the whole name.
+    let dir = open_dir("x/raw.carc", yaz0(b"plain"));
+    assert_eq!(dir.read_dir("").unwrap(), ["raw.carc"]);
+    // What a file holds goes by its magic, not its extension.
+    let dir = open_dir("menu.arc", yaz0(&u8_arc::write(&files())));
+    assert_eq!(read(&*dir, "odd.bin"), b"12345");
+    // Other names are not claimed.
+    assert!(matches!(resolve::<Nintendo>("stage.bin", "", host(rarc::write("r", &files()))).unwrap(), Resolved::NotDetected));
     // A Yaz0 holding a RARC is the RARC's tree.
     let dir = open_dir("Stage.szs", yaz0(&rarc::write("scene", &files())));
     assert_eq!(dir.read_dir("Model").unwrap(), ["Body.bdl", "empty"]);

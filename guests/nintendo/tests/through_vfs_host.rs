@@ -58,7 +58,7 @@ fn archives_plain_compressed_and_nested() {
     std::fs::write(d.join("menu.u8"), vfs_nintendo::u8_arc::write(&borrowed(&entries))).unwrap();
     oead_yaz0(&d.join("stage.arc"), &d.join("stage.szs"));
     oead_yaz0(&d.join("menu.u8"), &d.join("menu.szs"));
-    oead_yaz0(&d.join("menu.u8"), &d.join("data.bin"));
+    oead_yaz0(&d.join("menu.u8"), &d.join("menu.carc"));
     let yay0 = orthrus_ncompress::yay0::Yay0::compress_from(&body, orthrus_ncompress::yay0::CompressionAlgo::MatchingOld, 0).unwrap();
     std::fs::write(d.join("body.yay0"), &yay0).unwrap();
     let zip = d.join("pack.zip");
@@ -71,7 +71,7 @@ fn archives_plain_compressed_and_nested() {
         assert_eq!(host.read(&p(path)).unwrap(), body, "{path}");
     }
     assert_eq!(host.read(&p("stage.szs:scene/odd.bin")).unwrap(), b"12345", "root name as a prefix");
-    assert_eq!(host.read(&p("data.bin:odd.bin")).unwrap(), b"12345", "found by its magic");
+    assert_eq!(host.read(&p("menu.carc:odd.bin")).unwrap(), b"12345", "a Yaz0 U8 told by its magic");
     assert!(host.read(&p("stage.arc:Model/empty")).unwrap().is_empty());
     assert_eq!(host.read(&p("body.yay0:body")).unwrap(), body);
     assert_eq!(host.read(&format!("{}:files/stage.szs:Model/Body.bdl", zip.display())).unwrap(), body);
@@ -90,7 +90,7 @@ fn hostile_files_give_one_clear_error() {
     let mut arc = vfs_nintendo::rarc::write("scene", &borrowed(&files()));
     arc[0x20..0x24].copy_from_slice(&u32::MAX.to_be_bytes());
     std::fs::write(d.join("bad.arc"), &arc).unwrap();
-    std::fs::write(d.join("plain.bin"), b"not nintendo at all").unwrap();
+    std::fs::write(d.join("plain.arc"), b"not nintendo at all").unwrap();
     let host = host();
     let err = host.read_error(&format!("{}/big.yaz0:big", d.display())).unwrap();
     assert!(err.contains("decoded size of 4294967295 bytes is over the limit of 536870912 bytes"), "{err}");
@@ -101,8 +101,8 @@ fn hostile_files_give_one_clear_error() {
         arc.len()
     );
     assert!(err.ends_with(&want), "{err}");
-    let err = host.read_error(&format!("{}/plain.bin:x", d.display())).unwrap();
-    assert!(err.ends_with("plain.bin: is not an archive (no plugin opened it)"), "{err}");
+    let err = host.read_error(&format!("{}/plain.arc:x", d.display())).unwrap();
+    assert!(err.ends_with("plain.arc: is not an archive (no plugin opened it)"), "{err}");
 }
 
 #[test]
