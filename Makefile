@@ -66,18 +66,18 @@ test: guests test-guests python-deps
 # the same fixtures run through each set (vfs-host's `build_routes` test).
 routes: guests
 	scripts/build-routes
-	$(CARGO) test --profile $(HOST_PROFILE) --workspace --test build_routes -- --ignored
+	$(CARGO) test --profile $(HOST_PROFILE) -p vfs-host --features routes --test build_routes
 
 bench: guests host
 	$(CARGO) run --profile $(HOST_PROFILE) -p vfs-bench -- --plugins $(PLUGINS)
 
 # Each target for FUZZ_SECONDS (or FUZZ_RUNS executions, whichever comes first), keeping its
-# corpus in fuzz/corpus/<target>.
+# corpus in <fuzz dir>/corpus/<target>. Targets that run the built plugins live in fuzz/guest.
 fuzz: guests
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
-	cd fuzz && for t in $(FUZZ_TARGETS); do mkdir -p corpus/$$t && \
-		RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t corpus/$$t -- \
-			-max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS) || exit 1; done
+	for t in $(FUZZ_TARGETS); do dir=fuzz; [ -f fuzz/guest/fuzz_targets/$$t.rs ] && dir=fuzz/guest; \
+		(cd $$dir && mkdir -p corpus/$$t && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --fuzz-dir . $$t corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS)) || exit 1; done
 
 clean:
 	$(CARGO) clean

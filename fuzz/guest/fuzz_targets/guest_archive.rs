@@ -22,7 +22,7 @@ struct Harness {
 }
 
 static HARNESS: LazyLock<Harness> = LazyLock::new(|| {
-    let plugin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/plugins/archive.wasm");
+    let plugin = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/plugins/archive.wasm");
     assert!(plugin.exists(), "{} is missing: run `make guests`", plugin.display());
     let limits = Limits { memory: 256 << 20, stall_timeout: Duration::from_secs(2), ..Limits::default() };
     let quiet: LogSink = std::sync::Arc::new(|_, _, _, _| {});
