@@ -3,7 +3,7 @@
 use crate::bindings::decomp_toolkit::vfs::types;
 use crate::bindings::exports::decomp_toolkit::vfs::guest_vfs::{self as raw, GuestFile, GuestVfs};
 use crate::bindings::wasi::logging::logging::Level;
-use crate::{Dir, Error, File, HostFile, Metadata, Plugin, logging, path};
+use crate::{Dir, Error, File, HostFile, Metadata, OpenResult, Plugin, logging, path};
 use alloc::boxed::Box;
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
@@ -15,15 +15,18 @@ pub struct VfsResource(Box<dyn Dir>);
 #[doc(hidden)]
 pub struct FileResource(RefCell<Box<dyn File>>);
 
+#[doc(hidden)]
 pub fn init(level: Level) {
     logging::init(level);
 }
 
+#[doc(hidden)]
 pub fn detect<P: Plugin>(base_path: &str, segment: &str) -> bool {
     logging::install();
     P::detect(base_path, segment)
 }
 
+#[doc(hidden)]
 pub fn open<P: Plugin>(
     base_path: &str,
     segment: &str,
@@ -31,8 +34,9 @@ pub fn open<P: Plugin>(
 ) -> Result<raw::OpenResult, raw::VfsError> {
     logging::install();
     match P::open(base_path, segment, HostFile::new(file)) {
-        Ok(Some(dir)) => Ok(raw::OpenResult::Directory(raw::Vfs::new(VfsResource(dir)))),
-        Ok(None) => Ok(raw::OpenResult::None),
+        Ok(OpenResult::Dir(dir)) => Ok(raw::OpenResult::Directory(raw::Vfs::new(VfsResource(dir)))),
+        Ok(OpenResult::File(file)) => Ok(raw::OpenResult::File(raw::File::new(FileResource(RefCell::new(file))))),
+        Ok(OpenResult::None) => Ok(raw::OpenResult::None),
         Err(e) => Err(to_raw_error(e)),
     }
 }
@@ -69,7 +73,7 @@ impl GuestFile for FileResource {
 /// Up to `size` bytes at `offset`, fewer only at the end: hosts treat a short read as the end of
 /// the file. Never allocates more than the file can return, though the host may ask for up to
 /// 4 GiB at once.
-fn read_file(file: &mut dyn File, offset: u64, size: u32) -> Result<Vec<u8>, Error> {
+pub(crate) fn read_file(file: &mut dyn File, offset: u64, size: u32) -> Result<Vec<u8>, Error> {
     let remaining = file.metadata()?.size.saturating_sub(offset);
     let len = usize::try_from(remaining.min(u64::from(size))).unwrap_or(usize::MAX);
     let data = file.read_vec(offset, len)?;

@@ -1,8 +1,8 @@
 //! `vfs-bench`: measures the product guests through the `vfs-host` harness against native code
 //! doing the same work, in the same run, and prints one row per goal.
 //!
-//! usage: vfs-bench --plugins <dir with archive.wasm, chunk-view.wasm, hash-addressed.wasm>
-//!        [--only plugins|archive|cat|listing|cli|mount|compressed|chunk|pack]... [--markdown]
+//! usage: vfs-bench --plugins <dir with archive.wasm, chunk-view.wasm, hash-addressed.wasm, nintendo.wasm>
+//!        [--only plugins|archive|cat|listing|cli|mount|chunk|pack|nintendo|compressed]... [--markdown]
 
 mod archive;
 mod blake3_ceiling;
@@ -13,6 +13,7 @@ mod compressed;
 mod harness;
 mod inputs;
 mod mount;
+mod nintendo;
 mod pack;
 mod plugins;
 mod process;
@@ -23,8 +24,8 @@ use anyhow::{Context, bail};
 use std::path::PathBuf;
 use std::time::Instant;
 
-const USAGE: &str = "usage: vfs-bench [--plugins <dir>] [--only plugins|archive|cat|listing|cli|mount|compressed|chunk|pack]... [--markdown]
-  --plugins   directory with archive.wasm, chunk-view.wasm, hash-addressed.wasm (default target/plugins)
+const USAGE: &str = "usage: vfs-bench [--plugins <dir>] [--only plugins|archive|cat|listing|cli|mount|chunk|pack|nintendo|compressed]... [--markdown]
+  --plugins   directory with archive.wasm, chunk-view.wasm, hash-addressed.wasm, nintendo.wasm (default target/plugins)
   --only      run only these sections (repeatable)
   --markdown  also print the results as a Markdown table";
 
@@ -70,7 +71,7 @@ fn main() -> anyhow::Result<()> {
     let vfs = harness::vfs(&args.plugins)?;
     let ceiling = blake3_ceiling::Ceiling::new(&inputs.random, inputs.big_digest);
     let mut rows = Vec::new();
-    let sections: [Section; 9] = [
+    let sections: [Section; 10] = [
         ("plugins", &|rows| plugins::run(&args.plugins, &vfs, &inputs, rows)),
         ("archive", &|rows| archive::run_reads(&vfs, &inputs, rows)),
         ("cat", &|rows| cat::run(&args.plugins, &inputs, rows)),
@@ -80,6 +81,7 @@ fn main() -> anyhow::Result<()> {
         ("compressed", &|rows| compressed::run(&args.plugins, &vfs, rows)),
         ("chunk", &|rows| chunk::run(&vfs, &inputs, &ceiling, rows)),
         ("pack", &|rows| pack::run(&vfs, &inputs, &ceiling, rows)),
+        ("nintendo", &|rows| nintendo::run(&args.plugins, rows)),
     ];
     for (name, run) in sections {
         if wanted(name) {

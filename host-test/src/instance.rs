@@ -5,7 +5,8 @@ use crate::error::Error;
 use crate::host_file::HostFile;
 use crate::logging::LogSink;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use crate::runtime::Clock;
+use std::time::Duration;
 use wasmtime::component::{ResourceAny, ResourceTable};
 use wasmtime::{ResourceLimiter, Store, StoreLimits, StoreLimitsBuilder, Trap, UpdateDeadline};
 
@@ -81,8 +82,11 @@ pub struct StoreData {
     /// The last error the plugin logged, quoted when a call traps (the panic handler logs there).
     last_error: Option<String>,
     /// When the current call started and when the plugin last called the host.
-    call_start: Instant,
-    progress: Instant,
+    /// On the runtime's coarse clock (epoch ticks): reading it costs no system call, and every
+    /// call into the host reads it.
+    clock: Clock,
+    call_start: u64,
+    progress: u64,
     stopped: Option<Stop>,
 }
 
@@ -97,7 +101,7 @@ impl StoreData {
 
     /// Called on every call into the host: the plugin is not stuck.
     pub(crate) fn made_progress(&mut self) {
-        self.progress = Instant::now();
+        self.progress = self.clock.now();
     }
 }
 
@@ -120,11 +124,11 @@ impl Instance {
         pre: &ApiPre<StoreData>,
         plugin: Arc<str>,
         limits: Limits,
-        epoch_tick: Duration,
+        clock: Clock,
         sink: LogSink,
         drop_resources: bool,
     ) -> Result<Self, Error> {
-        let now = Instant::now();
+        let now = clock.now();
         let data = StoreData {
             table: ResourceTable::new(),
             limiter: Limiter {
@@ -135,6 +139,7 @@ impl Instance {
             plugin: plugin.clone(),
             sink,
             last_error: None,
+            clock: clock.clone(),
             call_start: now,
             progress: now,
             stopped: None,
@@ -147,28 +152,28 @@ impl Instance {
             // memory does.
             store.set_max_component_handles(1 << 24);
         }
-        let ticks = move |d: Duration| (d.as_nanos() / epoch_tick.as_nanos().max(1)) as u64 + 1;
-        store.set_epoch_deadline(ticks(limits.stall_timeout));
+        let (stall, cap) = (Clock::ticks(limits.stall_timeout), limits.call_cap.map(Clock::ticks));
+        store.set_epoch_deadline(stall);
         // The deadline is only a point to look again: a plugin that called the host since then is
         // given more time; one that did not (or ran past the hard cap) is stopped.
         store.epoch_deadline_callback(move |mut ctx| {
             let d = ctx.data_mut();
-            let now = Instant::now();
-            let idle = now.saturating_duration_since(d.progress);
-            let running = now.saturating_duration_since(d.call_start);
-            if idle >= limits.stall_timeout {
+            let now = d.clock.now();
+            let idle = now.saturating_sub(d.progress);
+            let running = now.saturating_sub(d.call_start);
+            if idle >= stall {
                 d.stopped = Some(Stop::Stalled(limits.stall_timeout));
                 return Ok(UpdateDeadline::Interrupt);
             }
-            let mut left = limits.stall_timeout - idle;
-            if let Some(cap) = limits.call_cap {
+            let mut left = stall - idle;
+            if let Some(cap) = cap {
                 if running >= cap {
-                    d.stopped = Some(Stop::Capped(cap));
+                    d.stopped = Some(Stop::Capped(limits.call_cap.unwrap_or_default()));
                     return Ok(UpdateDeadline::Interrupt);
                 }
                 left = left.min(cap - running);
             }
-            Ok(UpdateDeadline::Continue(ticks(left)))
+            Ok(UpdateDeadline::Continue(left.max(1)))
         });
         let api = pre
             .instantiate(&mut store)
@@ -197,7 +202,7 @@ impl Instance {
         let data = self.store.data_mut();
         data.last_error = None;
         data.stopped = None;
-        data.call_start = Instant::now();
+        data.call_start = data.clock.now();
         data.progress = data.call_start;
         match f(&self.api, &mut self.store) {
             Ok(v) => Ok(v),

@@ -15,6 +15,7 @@ pub mod malloc;
 pub mod mount;
 pub mod resolve;
 pub mod runtime;
+pub mod testkit;
 pub mod walk;
 
 pub use error::{Error, VfsReason};

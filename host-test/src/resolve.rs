@@ -65,8 +65,8 @@ struct FileState {
 
 enum Source {
     Native(PathBuf),
-    /// `path` inside a plugin's tree, with the metadata its lookup found; `shown` names it.
-    Entry { vfs: Arc<GuestVfs>, path: String, shown: String, meta: Metadata },
+    /// `path` inside a plugin's tree, with the metadata its lookup found.
+    Entry { vfs: Arc<GuestVfs>, path: String, meta: Metadata },
     Open(HostFile),
 }
 
@@ -165,7 +165,7 @@ impl Vfs {
                     Ok(OpenResult::None) => continue,
                     Ok(OpenResult::Directory(vfs)) => {
                         let vfs = GuestVfs::new(instance, vfs);
-                        return Ok(Node::lookup(&vfs, &shown, segment)?.0);
+                        return Ok(Node::lookup(&vfs, &shown, segment.to_string())?.0);
                     }
                     Ok(OpenResult::File(f)) => {
                         log::debug!("{} returned a file for {shown}; detecting again", plugin.name);
@@ -255,24 +255,19 @@ impl Node {
     pub fn child(&self, shown: &str, name: &str) -> Result<(Node, Metadata), Error> {
         match self {
             Node::NativeDir(path) => Node::native_entry(&path.join(name)),
-            Node::GuestDir { vfs, path } => Node::lookup(vfs, shown, &vfs_core::path::join(path, name)),
+            Node::GuestDir { vfs, path } => Node::lookup(vfs, shown, vfs_core::path::join(path, name)),
             Node::File(_) => Err(Error::vfs(shown, VfsReason::NotADirectory)),
         }
     }
 
     /// Looks `path` up inside a plugin's tree with `metadata`, as decomp-toolkit does before it
     /// opens a file. `shown` names it in errors.
-    fn lookup(vfs: &Arc<GuestVfs>, shown: &str, path: &str) -> Result<(Node, Metadata), Error> {
-        let meta: Metadata = vfs.metadata(path)?.map_err(|e| vfs_error(shown, e))?.into();
+    fn lookup(vfs: &Arc<GuestVfs>, shown: &str, path: String) -> Result<(Node, Metadata), Error> {
+        let meta: Metadata = vfs.metadata(&path)?.map_err(|e| vfs_error(shown, e))?.into();
         let node = if meta.is_dir {
-            Node::GuestDir { vfs: vfs.clone(), path: path.to_string() }
+            Node::GuestDir { vfs: vfs.clone(), path }
         } else {
-            Node::File(FileNode::new(Source::Entry {
-                vfs: vfs.clone(),
-                path: path.to_string(),
-                shown: shown.to_string(),
-                meta,
-            }))
+            Node::File(FileNode::new(Source::Entry { vfs: vfs.clone(), path, meta }))
         };
         Ok((node, meta))
     }
@@ -315,7 +310,7 @@ impl FileNode {
             Source::Native(path) => {
                 HostFile::Native(Arc::new(std::fs::File::open(path).map_err(|e| Error::io(shown, e))?))
             }
-            Source::Entry { vfs, path, shown, .. } => {
+            Source::Entry { vfs, path, .. } => {
                 HostFile::Guest(Arc::new(vfs.open(path, shown)?.map_err(|e| vfs_error(shown, e))?))
             }
         })

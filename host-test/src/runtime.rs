@@ -32,7 +32,7 @@ pub struct Runtime {
     /// its plugin until the instance goes. Tests use that to hold guests to its conditions.
     pub drop_resources: bool,
     pub sink: LogSink,
-    _ticker: Ticker,
+    ticker: Ticker,
 }
 
 impl Runtime {
@@ -53,7 +53,7 @@ impl Runtime {
         .map_err(|e| Error::plugin("(engine)", "link", e))?;
         let cache = cache_dir.map(|dir| CompileCache::new(dir, &engine));
         let ticker = Ticker::start(engine.clone());
-        Ok(Self { engine, linker, cache, limits, drop_resources: true, sink, _ticker: ticker })
+        Ok(Self { engine, linker, cache, limits, drop_resources: true, sink, ticker })
     }
 
     pub fn engine(&self) -> &Engine {
@@ -102,7 +102,7 @@ impl Runtime {
 
     /// A fresh instance of `plugin`, as decomp-toolkit creates for every `open`.
     pub fn instantiate(&self, plugin: &Plugin) -> Result<Instance, Error> {
-        Instance::new(&plugin.pre, plugin.name.clone(), self.limits, EPOCH_TICK, self.sink.clone(), self.drop_resources)
+        Instance::new(&plugin.pre, plugin.name.clone(), self.limits, self.ticker.clock.clone(), self.sink.clone(), self.drop_resources)
     }
 }
 
@@ -151,26 +151,44 @@ fn describe_component(engine: &Engine, component: &Component) -> (Vec<String>, V
     (imports, exports)
 }
 
-/// Advances the engine epoch every [`EPOCH_TICK`] until dropped.
+/// Time in [`EPOCH_TICK`]s since the runtime started, advanced with the engine's epoch.
+#[derive(Clone, Default)]
+pub struct Clock(Arc<std::sync::atomic::AtomicU64>);
+
+impl Clock {
+    pub fn now(&self) -> u64 {
+        self.0.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// `d` in ticks, rounded up: a limit is never shorter than asked.
+    pub fn ticks(d: Duration) -> u64 {
+        d.as_nanos().div_ceil(EPOCH_TICK.as_nanos()).max(1) as u64
+    }
+}
+
+/// Advances the engine epoch and the [`Clock`] every [`EPOCH_TICK`] until dropped.
 struct Ticker {
+    clock: Clock,
     stop: Arc<std::sync::atomic::AtomicBool>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Ticker {
     fn start(engine: Engine) -> Self {
+        let clock = Clock::default();
         let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let flag = stop.clone();
+        let (flag, ticks) = (stop.clone(), clock.0.clone());
         let thread = std::thread::Builder::new()
             .name("epoch-ticker".into())
             .spawn(move || {
                 while !flag.load(std::sync::atomic::Ordering::Relaxed) {
                     std::thread::park_timeout(EPOCH_TICK);
+                    ticks.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     engine.increment_epoch();
                 }
             })
             .ok();
-        Self { stop, thread }
+        Self { clock, stop, thread }
     }
 }
 

@@ -109,9 +109,11 @@ pub fn is_plain_name(name: &str) -> bool {
 
 /// `a.zip:` + `x` → `a.zip:x`; `a.zip:d` + `x` → `a.zip:d/x`; `dir` + `x` → `dir/x`.
 pub fn join_shown(shown: &str, name: &str) -> String {
-    if shown.ends_with(':') || shown.ends_with('/') {
-        format!("{shown}{name}")
-    } else {
-        format!("{shown}/{name}")
+    let mut joined = String::with_capacity(shown.len() + 1 + name.len());
+    joined.push_str(shown);
+    if !(shown.ends_with(':') || shown.ends_with('/')) {
+        joined.push('/');
     }
+    joined.push_str(name);
+    joined
 }

@@ -6,11 +6,25 @@ use common::*;
 use vfs_host::runtime::{ALLOWED_IMPORTS, REQUIRED_EXPORT};
 use vfs_host::Limits;
 
+/// Every plugin under guests/.
+fn product_guests() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo().join("guests"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("Cargo.toml").exists())
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 #[test]
 fn product_guests_import_only_logging_and_host_vfs() {
     let logs = Logs::default();
     let runtime = runtime_with(Limits::default(), &logs);
-    for name in ["archive", "chunk-view", "hash-addressed"] {
+    let guests = product_guests();
+    assert!(guests.len() >= 4, "{guests:?}");
+    for name in &guests {
         let plugin = runtime.load(&plugin(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert!(!plugin.imports.is_empty());
         for import in &plugin.imports {
@@ -22,10 +36,11 @@ fn product_guests_import_only_logging_and_host_vfs() {
 
 #[test]
 fn product_guests_stay_small() {
-    for name in ["archive", "chunk-view", "hash-addressed"] {
+    // The archive plugin carries five decoders and three more zip methods; the goals are the
+    // issues' size budgets, and `make bench` reports the exact figures.
+    for (name, limit) in [("archive", 400_000), ("chunk-view", 150_000), ("hash-addressed", 150_000), ("nintendo", 100_000)] {
         let size = std::fs::metadata(plugin(name)).unwrap().len();
-        // The goal is 150 KB; `make bench` reports the exact figure.
-        assert!(size <= 150_000, "{name}.wasm is {size} bytes");
+        assert!(size <= limit, "{name}.wasm is {size} bytes, more than {limit}");
     }
 }
 

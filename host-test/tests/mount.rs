@@ -192,11 +192,16 @@ fn files_are_opened_in_the_plugin_on_open_and_dropped_on_release() {
     // A plugin's error on open is EIO, with its message in the log.
     let err = std::fs::read(m.path("broken.bin")).unwrap_err();
     assert_eq!(err.raw_os_error(), Some(5));
-    std::thread::sleep(Duration::from_millis(200));
-    let log = m.log();
+    // The kernel sends `release` after `close` has returned: wait for it (and the log) to arrive.
+    let count = |log: &str, what: &str| log.lines().filter(|l| l.contains(&format!("[count] {what} "))).count();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut log = m.log();
+    while (count(&log, "-file") < 2 || !log.contains("broken on purpose")) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(20));
+        log = m.log();
+    }
     assert!(log.contains("broken.bin: broken on purpose"), "{log}");
-    let count = |what: &str| log.lines().filter(|l| l.contains(&format!("[count] {what} "))).count();
-    assert_eq!((count("+file"), count("-file")), (2, 2), "{log}");
+    assert_eq!((count(&log, "+file"), count(&log, "-file")), (2, 2), "{log}");
     assert_eq!(m.stop("TERM"), 0);
     let log = m.log();
     assert_eq!(log.lines().filter(|l| l.contains("[count] -vfs ")).count(), 1, "the tree is dropped at unmount: {log}");

@@ -304,7 +304,12 @@ impl<R: ReadAt> Archive<R> {
                 DataEnds::default()
             }
             Some(dir) => {
-                let mut starts = Vec::new();
+                // The end record's count is only a claim: no more records fit than the central
+                // directory's bytes hold.
+                let bytes = dir.end.saturating_sub(dir.start);
+                let records = usize::try_from(dir.count.min(bytes / crate::zip_end::CENTRAL_LEN)).unwrap_or(0);
+                index = Index::with_capacity(records, usize::try_from(bytes).unwrap_or(0));
+                let mut starts = Vec::with_capacity(records);
                 zip::scan(&mut BufReadAt::new(&self.src), dir, &mut index, &mut starts)?;
                 DataEnds::new(starts, dir.start)
             }

@@ -31,7 +31,13 @@ pub(crate) struct Index {
 
 impl Index {
     pub fn new() -> Self {
-        Self { builder: TreeBuilder::new(), warnings: Vec::new() }
+        Self::with_capacity(0, 0)
+    }
+
+    /// For about `entries` entries whose names take about `name_bytes`: growing the tree's
+    /// vectors as it fills would copy them, and touch twice the memory, several times over.
+    pub fn with_capacity(entries: usize, name_bytes: usize) -> Self {
+        Self { builder: TreeBuilder::with_capacity(entries, name_bytes), warnings: Vec::new() }
     }
 
     /// The tree, and the warnings including the entries that lost to a duplicate or a directory.

@@ -9,7 +9,7 @@ use common::{Listed, walk};
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use vfs_archive::Archive;
+use vfs_archive::{Archive, Bytes};
 use vfs_core::{IoError, ReadAt};
 
 const ENTRIES: usize = 100_000;
@@ -35,6 +35,14 @@ impl ReadAt for Counting<'_> {
     }
 }
 
+/// The counter under a plain (uncompressed) archive.
+fn counter<'a, 'b>(archive: &'b Archive<Counting<'a>>) -> &'b Counting<'a> {
+    match archive.source() {
+        Bytes::Plain(r) => r,
+        Bytes::Decompressed(_) => panic!("a plain archive was opened as a compressed one"),
+    }
+}
+
 fn names() -> Vec<String> {
     (0..ENTRIES).map(|i| format!("dir{:03}/file{i:06}.txt", i / 1000)).collect()
 }
@@ -56,7 +64,7 @@ fn open_counted(data: &[u8]) -> Counted<'_> {
     let opened = t.elapsed();
     let listed = walk(&archive);
     let walked = t.elapsed();
-    let calls = archive.source().calls.get();
+    let calls = counter(&archive).calls.get();
     Counted { archive, calls, listed, opened, walked }
 }
 
@@ -93,8 +101,8 @@ fn hundred_thousand_entry_tar() {
     let data = tar(&entries);
     let Counted { calls, listed, opened, walked, .. } = open_counted(&data);
     assert_eq!(listed.len(), ENTRIES + 100);
-    // ~51 MB of headers in 256 KiB windows.
-    assert!(calls <= data.len() / (256 * 1024) + 3, "{calls} reads to index");
+    // ~51 MB of headers in 256 KiB windows, plus the reads that sniff the format.
+    assert!(calls <= data.len() / (256 * 1024) + 4, "{calls} reads to index");
 
     let t = Instant::now();
     let mut ar = tar::Archive::new(data.as_slice());
@@ -141,7 +149,7 @@ fn one_lookup_in_a_hundred_thousand_entry_zip() {
     assert_eq!(a.metadata(path).unwrap().size, path.len() as u64);
     let reader = a.open_file(path).unwrap();
     let looked_up = t.elapsed();
-    let (calls, bytes) = (a.source().calls.get(), a.source().bytes.get());
+    let (calls, bytes) = (counter(&a).calls.get(), counter(&a).bytes.get());
     assert_eq!(common::read_all(reader, &data[..]).unwrap(), path.as_bytes());
     // The end records, then the directory once: ~6.6 MB in 256 KiB windows.
     let directory = data.len() - cd;
@@ -159,7 +167,7 @@ fn one_lookup_in_a_tar_reads_no_data() {
     let data = tar(&entries);
     let a = Archive::open(Counting::new(&data), data.len() as u64).unwrap().unwrap();
     assert_eq!(a.metadata("big/1234.bin").unwrap().size, payload.len() as u64);
-    let bytes = a.source().bytes.get();
+    let bytes = counter(&a).bytes.get();
     // 2,000 headers of 512 bytes, each fetched with a 16 KiB read after a 100 KiB jump.
     assert!(bytes < 2000 * 17 * 1024 && bytes < data.len() / 5, "{bytes} of {} bytes read", data.len());
     assert_eq!(common::read_all(a.open_file("big/1234.bin").unwrap(), &data[..]).unwrap(), payload);

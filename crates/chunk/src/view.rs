@@ -121,7 +121,7 @@ impl<R: ReadAt> ChunkView<R> {
     }
 
     pub fn metadata(&self, path: &str) -> Result<Metadata, VfsError> {
-        let (node, canonical) = self.resolve(path)?;
+        let (node, _) = self.resolve(path)?;
         let (is_dir, size) = match node {
             Node::Root | Node::RangeDir | Node::FixedDir | Node::CdcRoot | Node::ChunkDir(_) => (true, 0),
             Node::Blake3 => (false, BLAKE3_FILE_LEN),
@@ -132,7 +132,7 @@ impl<R: ReadAt> ChunkView<R> {
                 (false, manifest::manifest_len(count, spans))
             }
             Node::Manifest(scheme @ Scheme::Cdc(_)) => {
-                (false, self.index(scheme, path::split_last(&canonical).0)?.manifest_len())
+                (false, self.index(scheme)?.manifest_len())
             }
         };
         Ok(Metadata { is_dir, size, modified: self.modified })
@@ -149,7 +149,7 @@ impl<R: ReadAt> ChunkView<R> {
             Node::ChunkDir(scheme) => scheme,
             Node::Blake3 | Node::Span { .. } | Node::Manifest(_) => return Err(VfsError::NotADirectory(canonical)),
         };
-        let count = self.chunk_count(scheme, &canonical)?;
+        let count = self.chunk_count(scheme)?;
         // Zero-padded names sort bytewise in index order, and digits sort before `m`.
         let mut names: Vec<String> = (0..count).map(|i| manifest::chunk_name(i, count)).collect();
         names.push(MANIFEST_NAME.to_string());
@@ -168,7 +168,7 @@ impl<R: ReadAt> ChunkView<R> {
                 Content::Text(text)
             }
             Node::Span { offset, length } => Content::Span { offset, length },
-            Node::Manifest(scheme) => Content::Manifest(self.index(scheme, path::split_last(&canonical).0)?),
+            Node::Manifest(scheme) => Content::Manifest(self.index(scheme)?),
         };
         Ok(ViewFile(content))
     }
@@ -192,7 +192,8 @@ impl<R: ReadAt> ChunkView<R> {
         let mut node = Node::Root;
         for (i, &name) in parts.iter().enumerate() {
             let here = || parts[..=i].join("/");
-            let malformed = |e: &dyn Display| VfsError::Other(format!("{}: {e}", here()));
+            // The host names the path: the message says only what is wrong with it.
+            let malformed = |e: &dyn Display| VfsError::Other(format!("{e}"));
             node = match node {
                 Node::Root => match name {
                     "blake3" => Node::Blake3,
@@ -218,7 +219,7 @@ impl<R: ReadAt> ChunkView<R> {
                     }
                     // Checked here so that no path below (a listing, the manifest's size) walks
                     // an unbounded number of chunks.
-                    self.chunk_count(Scheme::Fixed(size), &here())?;
+                    self.chunk_count(Scheme::Fixed(size))?;
                     Node::ChunkDir(Scheme::Fixed(size))
                 }
                 Node::CdcRoot if name.contains('-') => {
@@ -245,15 +246,14 @@ impl<R: ReadAt> ChunkView<R> {
         if !manifest::is_index_like(name) {
             return Err(not_found());
         }
-        let dir = path::split_last(here).0;
         let (offset, length) = match scheme {
             Scheme::Fixed(size) => {
-                let count = self.chunk_count(scheme, dir)?;
+                let count = self.chunk_count(scheme)?;
                 let index = manifest::parse_chunk_name(name, count).ok_or_else(not_found)?;
                 fixed::chunk_span(self.size, size, index).ok_or_else(not_found)?
             }
             Scheme::Cdc(_) => {
-                let index = self.index(scheme, dir)?;
+                let index = self.index(scheme)?;
                 let chunks = index.chunks();
                 let i = manifest::parse_chunk_name(name, chunks.len() as u64).ok_or_else(not_found)?;
                 let chunk = usize::try_from(i).ok().and_then(|i| chunks.get(i)).ok_or_else(not_found)?;
@@ -263,21 +263,21 @@ impl<R: ReadAt> ChunkView<R> {
         Ok(Node::Span { offset, length })
     }
 
-    fn chunk_count(&self, scheme: Scheme, dir: &str) -> Result<u64, VfsError> {
+    fn chunk_count(&self, scheme: Scheme) -> Result<u64, VfsError> {
         match scheme {
             Scheme::Fixed(size) => {
                 let count = fixed::chunk_count(self.size, size);
                 if count > MAX_CHUNKS {
-                    return Err(too_many_chunks(dir, count));
+                    return Err(too_many_chunks(count));
                 }
                 Ok(count)
             }
-            Scheme::Cdc(_) => Ok(self.index(scheme, dir)?.chunks().len() as u64),
+            Scheme::Cdc(_) => Ok(self.index(scheme)?.chunks().len() as u64),
         }
     }
 
     /// The chunk index of `scheme`, computed on first use.
-    fn index(&self, scheme: Scheme, dir: &str) -> Result<Rc<ChunkIndex>, VfsError> {
+    fn index(&self, scheme: Scheme) -> Result<Rc<ChunkIndex>, VfsError> {
         let mut cache = self.indexes.borrow_mut();
         if let Some(pos) = cache.iter().position(|(s, _)| *s == scheme) {
             let entry = cache.remove(pos);
@@ -288,7 +288,7 @@ impl<R: ReadAt> ChunkView<R> {
         let chunks = match scheme {
             // Only reached below `fixed/<size>/`, which `resolve` admits only within MAX_CHUNKS.
             Scheme::Fixed(size) => fixed::chunks(&self.src, self.size, size)?,
-            Scheme::Cdc(params) => self.cdc_chunks(params, dir)?,
+            Scheme::Cdc(params) => self.cdc_chunks(params)?,
         };
         let index = Rc::new(ChunkIndex::new(chunks));
         if cache.len() >= CACHED_INDEXES {
@@ -298,14 +298,12 @@ impl<R: ReadAt> ChunkView<R> {
         Ok(index)
     }
 
-    fn cdc_chunks(&self, params: Params, dir: &str) -> Result<Vec<Chunk>, VfsError> {
+    fn cdc_chunks(&self, params: Params) -> Result<Vec<Chunk>, VfsError> {
         let mut chunker = Chunker::new(&self.src, self.size, params);
         let mut chunks = Vec::new();
         while let Some(chunk) = chunker.next_chunk()? {
             if chunks.len() as u64 >= MAX_CHUNKS {
-                return Err(VfsError::Other(format!(
-                    "{dir}: more than {MAX_CHUNKS} chunks; choose larger chunk sizes"
-                )));
+                return Err(VfsError::Other(format!("more than {MAX_CHUNKS} chunks; choose larger chunk sizes")));
             }
             chunks.push(chunk);
         }
@@ -322,8 +320,8 @@ impl<R: ReadAt> ChunkView<R> {
     }
 }
 
-fn too_many_chunks(dir: &str, count: u64) -> VfsError {
-    VfsError::Other(format!("{dir}: {count} chunks is more than the limit of {MAX_CHUNKS}; choose a larger chunk size"))
+fn too_many_chunks(count: u64) -> VfsError {
+    VfsError::Other(format!("{count} chunks is more than the limit of {MAX_CHUNKS}; choose a larger chunk size"))
 }
 
 #[cfg(test)]

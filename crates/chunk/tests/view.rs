@@ -155,7 +155,8 @@ fn ranges() {
     ] {
         let path = format!("range/{bad}");
         let message = other_message(view.metadata(&path).unwrap_err());
-        assert!(message.starts_with(&path), "{message}");
+        // The host names the path; the message says what is wrong with the component.
+        assert!(!message.contains("range/") && !message.is_empty(), "{message}");
     }
 }
 
@@ -216,12 +217,13 @@ fn fixed_errors() {
     for bad in
         ["fixed/0", "fixed/0k", "fixed/abc", "fixed/4kb", "fixed/-1", "fixed/0x", "fixed/k", "fixed/17179869184g"]
     {
+        // The host names the path; the message does not repeat it.
         let message = other_message(view.metadata(bad).unwrap_err());
-        assert!(message.starts_with(bad), "{message}");
+        assert!(!message.contains("fixed/") && !message.is_empty(), "{message}");
     }
     for path in ["fixed/1", "fixed/1/manifest.tsv", "fixed/1/0000000"] {
         let message = other_message(view.metadata(path).unwrap_err());
-        assert!(message.starts_with("fixed/1: 1048577 chunks") && message.contains("limit"), "{message}");
+        assert!(message.starts_with("1048577 chunks") && message.contains("limit"), "{message}");
     }
     let message = other_message(view.read_dir("fixed/1").unwrap_err());
     assert!(message.contains("1048577 chunks") && message.contains("limit"), "{message}");
@@ -274,7 +276,7 @@ fn cdc_errors() {
         "cdc/16k-64k-99999999999999999999",
     ] {
         let message = other_message(view.metadata(bad).unwrap_err());
-        assert!(message.starts_with(bad), "{message}");
+        assert!(!message.contains("cdc/") && !message.is_empty(), "{message}");
     }
     let message = other_message(view.metadata("cdc/16k-64k-32m").unwrap_err());
     assert!(message.contains("33554432") && message.contains("16777216"), "{message}");

@@ -18,20 +18,25 @@ pub struct BufReadAt<R> {
 }
 
 impl<R: ReadAt> BufReadAt<R> {
+    /// The window size [`BufReadAt::new`] uses.
     pub const DEFAULT_CAPACITY: usize = 256 * 1024;
 
+    /// A reader over `inner` with the default window.
     pub fn new(inner: R) -> Self {
         Self::with_capacity(Self::DEFAULT_CAPACITY, inner)
     }
 
+    /// A reader over `inner` whose window holds `capacity` bytes.
     pub fn with_capacity(capacity: usize, inner: R) -> Self {
         Self { inner, window: Vec::new(), start: 0, capacity: capacity.max(1), eof: None, short_fill: None }
     }
 
+    /// The source.
     pub fn get_ref(&self) -> &R {
         &self.inner
     }
 
+    /// The source, giving up the window.
     pub fn into_inner(self) -> R {
         self.inner
     }

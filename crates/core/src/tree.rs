@@ -27,7 +27,12 @@ pub type NodeId = usize;
 /// What a node is, as [`Tree::node`] shows it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Node<'a, T> {
-    Dir { modified: Option<i64> },
+    /// A directory, named by an entry or implied by a deeper path.
+    Dir {
+        /// Its modification time, when an entry gave one.
+        modified: Option<i64>,
+    },
+    /// A leaf, with what was inserted for it.
     Leaf(&'a T),
 }
 
@@ -36,10 +41,13 @@ pub enum Node<'a, T> {
 pub struct Dropped<'a, T> {
     /// Its path, normalised.
     pub path: &'a str,
+    /// Why it was dropped.
     pub reason: DropReason,
+    /// What was inserted for it.
     pub leaf: &'a T,
 }
 
+/// Why a leaf was dropped from a [`Tree`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DropReason {
     /// A later leaf has the same path.
@@ -73,6 +81,7 @@ impl<T> Default for TreeBuilder<T> {
 }
 
 impl<T> TreeBuilder<T> {
+    /// An empty builder.
     pub fn new() -> Self {
         Self::with_capacity(0, 0)
     }
@@ -276,6 +285,7 @@ impl<T> Default for Tree<T> {
 }
 
 impl<T> Tree<T> {
+    /// The root directory's id.
     pub const ROOT: NodeId = ROOT;
 
     /// The leaves that did not make it into the tree: replaced by a later leaf of the same path,
@@ -298,6 +308,7 @@ impl<T> Tree<T> {
         self.nodes.len() == 1
     }
 
+    /// What node `id` is.
     pub fn node(&self, id: NodeId) -> Node<'_, T> {
         match &self.nodes[id].kind {
             Kind::Dir { modified, .. } => Node::Dir { modified: *modified },
@@ -351,6 +362,19 @@ impl<T> Tree<T> {
     pub fn child(&self, dir: NodeId, name: &str) -> Option<NodeId> {
         let kids = self.child_ids(dir)?;
         kids.binary_search_by(|&k| self.name_bytes(k).cmp(name.as_bytes())).ok().map(|i| kids[i])
+    }
+
+    /// Like [`Tree::lookup`], but a component that matches no child exactly matches the first
+    /// child (in name order) equal to it ignoring ASCII case, as Nintendo's archive readers
+    /// (and decomp-toolkit's) compare names.
+    pub fn lookup_ignore_ascii_case(&self, path: &str) -> Option<NodeId> {
+        self.lookup(path).or_else(|| {
+            path::components(path).into_iter().try_fold(Self::ROOT, |id, part| {
+                self.child(id, part).or_else(|| {
+                    self.children(id)?.find(|(name, _)| name.eq_ignore_ascii_case(part)).map(|(_, k)| k)
+                })
+            })
+        })
     }
 
     /// Children of `dir` in bytewise name order; `None` when `dir` is a leaf.
@@ -555,6 +579,25 @@ mod tests {
         assert_eq!(t.node(t.lookup("g").unwrap()), Node::Dir { modified: Some(7) });
         assert_eq!(t.node(Tree::<u32>::ROOT), Node::Dir { modified: Some(11) });
         assert_eq!(names(&t, ""), ["f", "g", "h"]);
+    }
+
+    #[test]
+    fn lookups_ignoring_ascii_case() {
+        let mut b = TreeBuilder::new();
+        b.insert("Stage/Model.BDL", 1);
+        b.insert("stage/model.bdl", 2);
+        b.insert("Other/x", 3);
+        let t = b.build();
+        let find = |p: &str| t.lookup_ignore_ascii_case(p).map(|id| t.node(id));
+        // An exact match wins over a case-insensitive one.
+        assert_eq!(find("stage/model.bdl"), Some(Node::Leaf(&2)));
+        assert_eq!(find("Stage/Model.BDL"), Some(Node::Leaf(&1)));
+        assert_eq!(find("OTHER/X"), Some(Node::Leaf(&3)));
+        assert_eq!(find("STAGE/MODEL.BDL"), Some(Node::Leaf(&1)));
+        assert_eq!(find("other/./x/../X"), Some(Node::Leaf(&3)));
+        assert_eq!(find("other/y"), None);
+        assert_eq!(find("other/x/deeper"), None);
+        assert!(t.lookup("OTHER/X").is_none());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
 use vfs_archive::{Archive, Bytes, EntryReader, compressed_name, has_archive_extension};
-use vfs_guest::{Dir, File, HostFile, Metadata, Plugin, Result};
+use vfs_guest::{Dir, File, HostFile, Metadata, OpenResult, Plugin, Result};
 
 struct ArchivePlugin;
 
@@ -19,13 +19,13 @@ impl Plugin for ArchivePlugin {
         has_archive_extension(base_path) || compressed_name(base_path).is_some()
     }
 
-    fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<Option<Box<dyn Dir>>> {
+    fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<OpenResult> {
         let size = file.metadata()?.size;
         let Some(archive) = Archive::open_named(file, size, base_path)? else {
             log::debug!("{base_path} is neither tar nor zip nor compressed");
-            return Ok(None);
+            return Ok(OpenResult::None);
         };
-        Ok(Some(Box::new(ArchiveDir { archive, base_path: String::from(base_path) })))
+        Ok(OpenResult::dir(ArchiveDir { archive, base_path: String::from(base_path) }))
     }
 }
 

@@ -10,7 +10,7 @@ use alloc::rc::Rc;
 use alloc::string::String;
 use alloc::vec::Vec;
 use vfs_chunk::{ChunkView, ViewFile, is_view_segment};
-use vfs_guest::{Dir, File, HostFile, Metadata, Plugin, ReadAt, Result};
+use vfs_guest::{Dir, File, HostFile, Metadata, OpenResult, Plugin, ReadAt, Result};
 
 struct ChunkViewPlugin;
 
@@ -19,9 +19,9 @@ impl Plugin for ChunkViewPlugin {
         is_view_segment(segment)
     }
 
-    fn open(_base_path: &str, _segment: &str, file: HostFile) -> Result<Option<Box<dyn Dir>>> {
+    fn open(_base_path: &str, _segment: &str, file: HostFile) -> Result<OpenResult> {
         let meta = file.metadata()?;
-        Ok(Some(Box::new(ViewDir(Rc::new(ChunkView::new(file, meta.size, meta.modified))))))
+        Ok(OpenResult::dir(ViewDir(Rc::new(ChunkView::new(file, meta.size, meta.modified)))))
     }
 }
 

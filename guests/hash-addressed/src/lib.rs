@@ -8,7 +8,7 @@ extern crate alloc;
 use alloc::boxed::Box;
 use alloc::string::String;
 use alloc::vec::Vec;
-use vfs_guest::{Dir, Error, File, HostFile, Metadata, Plugin, ReadAt, Result};
+use vfs_guest::{Dir, Error, File, HostFile, Metadata, OpenResult, Plugin, ReadAt, Result};
 use vfs_pack::{BlobReader, Pack};
 
 /// The file extension packs are recognised by (case-insensitive).
@@ -21,10 +21,10 @@ impl Plugin for HashAddressedPlugin {
         vfs_guest::path::has_extension(base_path, PACK_EXTENSION)
     }
 
-    fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<Option<Box<dyn Dir>>> {
+    fn open(_base_path: &str, _segment: &str, file: HostFile) -> Result<OpenResult> {
         let size = file.metadata()?.size;
-        let pack = Pack::open(&file, size).map_err(|e| Error::Other(alloc::format!("{base_path}: {e}")))?;
-        Ok(pack.map(|pack| Box::new(PackDir { pack, file }) as Box<dyn Dir>))
+        let pack = Pack::open(&file, size).map_err(Error::other)?;
+        Ok(pack.map_or(OpenResult::None, |pack| OpenResult::dir(PackDir { pack, file })))
     }
 }
 

@@ -5,8 +5,7 @@
 
 extern crate alloc;
 
-use alloc::boxed::Box;
-use vfs_guest::{Dir, HostFile, Plugin, Result};
+use vfs_guest::{HostFile, OpenResult, Plugin, Result};
 
 wit_bindgen::generate!({ path: "wit", world: "extra-imports", generate_all });
 
@@ -17,8 +16,8 @@ impl Plugin for WasiImport {
         !wasi::cli::environment::get_arguments().is_empty()
     }
 
-    fn open(_base: &str, _segment: &str, _file: HostFile) -> Result<Option<Box<dyn Dir>>> {
-        Ok(None)
+    fn open(_base: &str, _segment: &str, _file: HostFile) -> Result<OpenResult> {
+        Ok(OpenResult::None)
     }
 }
 
