@@ -76,6 +76,7 @@ bench: guests host
 fuzz: guests
 	@command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz
 	for t in $(FUZZ_TARGETS); do dir=fuzz; [ -f fuzz/guest/fuzz_targets/$$t.rs ] && dir=fuzz/guest; \
+		[ $$dir = fuzz ] && python3 fuzz/seeds.py $$t; \
 		(cd $$dir && mkdir -p corpus/$$t && RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run --fuzz-dir . $$t corpus/$$t -- \
 			-max_total_time=$(FUZZ_SECONDS) -runs=$(FUZZ_RUNS)) || exit 1; done
 

@@ -22,7 +22,13 @@ pub fn plugin_path(dir: &Path, guest: &str) -> std::path::PathBuf {
 
 /// A harness with every guest loaded (compiled in-process, no disk cache).
 pub fn vfs(plugins: &Path) -> anyhow::Result<Vfs> {
-    let runtime = Runtime::new(Limits::default(), None, log_crate_sink())?;
+    vfs_with(plugins, Limits::default())
+}
+
+/// [`vfs`] with other limits: without time limits, plugins run as decomp-toolkit runs them
+/// (compiled without interruption checks).
+pub fn vfs_with(plugins: &Path, limits: Limits) -> anyhow::Result<Vfs> {
+    let runtime = Runtime::new(limits, None, log_crate_sink())?;
     let plugins = GUESTS
         .iter()
         .map(|g| runtime.load(&plugin_path(plugins, g)))

@@ -17,11 +17,20 @@ pub struct Limits {
     pub memory: usize,
     /// How long a plugin may run without making progress (a call into the host, such as reading
     /// its file or logging) before it is stopped: a stuck plugin is stopped, a busy one is not.
+    /// Zero: never (with no `call_cap` either, the runtime compiles plugins without the checks
+    /// that time limits need, as decomp-toolkit does, and they run faster).
     pub stall_timeout: Duration,
     /// An optional hard cap on the wall time of one call, progress or not.
     pub call_cap: Option<Duration>,
     /// Most names one `read-dir` may return.
     pub dir_entries: usize,
+}
+
+impl Limits {
+    /// Whether any time limit applies: plugins must then be compiled with interruption checks.
+    pub fn interrupts(&self) -> bool {
+        !self.stall_timeout.is_zero() || self.call_cap.is_some()
+    }
 }
 
 impl Default for Limits {
@@ -119,6 +128,37 @@ pub struct Instance {
     dead: Option<String>,
 }
 
+/// Arms the time limits: at each epoch deadline the store looks again, and stops the call when
+/// the plugin made no progress for the stall timeout or ran past the cap. The deadline is only a
+/// point to look again: a plugin that called the host since then is given more time.
+fn set_deadlines(store: &mut Store<StoreData>, limits: Limits) {
+    let stall = (!limits.stall_timeout.is_zero()).then(|| Clock::ticks(limits.stall_timeout));
+    let cap = limits.call_cap.map(Clock::ticks);
+    store.set_epoch_deadline(stall.into_iter().chain(cap).min().unwrap_or(u64::MAX));
+    store.epoch_deadline_callback(move |mut ctx| {
+        let d = ctx.data_mut();
+        let now = d.clock.now();
+        let mut left = u64::MAX;
+        if let Some(stall) = stall {
+            let idle = now.saturating_sub(d.progress);
+            if idle >= stall {
+                d.stopped = Some(Stop::Stalled(limits.stall_timeout));
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            left = stall - idle;
+        }
+        if let Some(cap) = cap {
+            let running = now.saturating_sub(d.call_start);
+            if running >= cap {
+                d.stopped = Some(Stop::Capped(limits.call_cap.unwrap_or_default()));
+                return Ok(UpdateDeadline::Interrupt);
+            }
+            left = left.min(cap - running);
+        }
+        Ok(UpdateDeadline::Continue(left.max(1)))
+    });
+}
+
 impl Instance {
     pub(crate) fn new(
         pre: &ApiPre<StoreData>,
@@ -152,29 +192,9 @@ impl Instance {
             // memory does.
             store.set_max_component_handles(1 << 24);
         }
-        let (stall, cap) = (Clock::ticks(limits.stall_timeout), limits.call_cap.map(Clock::ticks));
-        store.set_epoch_deadline(stall);
-        // The deadline is only a point to look again: a plugin that called the host since then is
-        // given more time; one that did not (or ran past the hard cap) is stopped.
-        store.epoch_deadline_callback(move |mut ctx| {
-            let d = ctx.data_mut();
-            let now = d.clock.now();
-            let idle = now.saturating_sub(d.progress);
-            let running = now.saturating_sub(d.call_start);
-            if idle >= stall {
-                d.stopped = Some(Stop::Stalled(limits.stall_timeout));
-                return Ok(UpdateDeadline::Interrupt);
-            }
-            let mut left = stall - idle;
-            if let Some(cap) = cap {
-                if running >= cap {
-                    d.stopped = Some(Stop::Capped(limits.call_cap.unwrap_or_default()));
-                    return Ok(UpdateDeadline::Interrupt);
-                }
-                left = left.min(cap - running);
-            }
-            Ok(UpdateDeadline::Continue(left.max(1)))
-        });
+        if limits.interrupts() {
+            set_deadlines(&mut store, limits);
+        }
         let api = pre
             .instantiate(&mut store)
             .map_err(|e| Error::plugin(&plugin, "instantiate", describe(&e, &store)))?;

@@ -26,6 +26,8 @@ pub struct Runtime {
     engine: Engine,
     linker: Linker<StoreData>,
     cache: Option<CompileCache>,
+    /// Applied to every instance. Time limits work only when the runtime was created with some
+    /// ([`Limits::interrupts`]): that decides how plugins are compiled.
     pub limits: Limits,
     /// Drop every guest resource as soon as the host is done with it (the default). `false`
     /// behaves as decomp-toolkit does, which never drops one: every file it opened stays alive in
@@ -38,7 +40,9 @@ pub struct Runtime {
 impl Runtime {
     pub fn new(limits: Limits, cache_dir: Option<PathBuf>, sink: LogSink) -> Result<Self, Error> {
         let mut config = Config::new();
-        config.epoch_interruption(true);
+        // Time limits need a check at every loop and call; without any (`--timeout 0`), plugins
+        // are compiled as decomp-toolkit compiles them, without the checks.
+        config.epoch_interruption(limits.interrupts());
         config.wasm_component_model(true);
         // `perf record` can then name the plugins' functions (it reads /tmp/perf-<pid>.map).
         if std::env::var_os("VFS_HOST_PERFMAP").is_some() {

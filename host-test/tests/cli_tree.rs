@@ -113,6 +113,16 @@ fn time_limit_stops_a_stuck_plugin_but_not_a_busy_one() {
     let (code, _, err) = run(&["--timeout", "0.3", "--call-cap", "0.2", "cat", &slow]);
     assert_eq!(code, 3, "{err}");
     assert!(err.contains("took longer than 0.2 s"), "{err}");
+    // No stall limit: the cap alone still stops it; with neither, it runs to its end.
+    let (code, _, err) = run(&["--timeout", "0", "--call-cap", "0.2", "cat", &slow]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("took longer than 0.2 s"), "{err}");
+    let (code, out, err) = run(&["--timeout", "0", "cat", &slow]);
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(out.as_bytes(), content(4));
+    let (code, _, err) = run(&["--call-cap", "0", "cat", &slow]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("must be a positive number of seconds"), "{err}");
 }
 
 #[test]
