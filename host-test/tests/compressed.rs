@@ -6,8 +6,6 @@ mod common;
 
 use common::*;
 use std::process::Command;
-use vfs_host::walk::{Step, Walk};
-use vfs_host::{Limits, Node};
 
 fn sh(dir: &std::path::Path, script: &str) {
     let out = Command::new("sh").arg("-c").arg(script).current_dir(dir).output().unwrap();
@@ -110,28 +108,8 @@ with tarfile.open(sys.argv[1], "w:gz") as t:
 "#,
         &[path.to_str().unwrap()],
     );
-    let logs = Logs::default();
-    let mut runtime = runtime_with(Limits::default(), &logs);
-    runtime.drop_resources = false;
-    let plugin = runtime.load(&plugin("archive")).unwrap();
-    let vfs = vfs_host::Vfs::with_plugins(runtime, vec![plugin], vfs_host::bindings::Level::Info);
-    let root_path = format!("{}:", path.display());
-    let root = vfs.resolve(&root_path).unwrap();
-    let Node::GuestDir { vfs: tree, .. } = &root else { panic!("a directory") };
-    let mut files = 0u64;
-    Walk::default()
-        .run(&root, &root_path, &mut |step| {
-            if let Step::File { node, shown, meta, rel } = step {
-                let data = node.read(shown, 0, meta.size as usize)?;
-                let i: usize = rel[5..11].parse().unwrap();
-                assert_eq!(data, format!("file {i}\n").repeat(1 + i % 7).as_bytes(), "{rel}");
-                files += 1;
-            }
-            Ok(())
-        })
-        .unwrap();
+    let (files, memory) = read_all_kept_open(&path);
     assert_eq!(files, 100_000);
-    let memory = tree.memory_size().unwrap();
     eprintln!("guest memory after 100,000 members kept open: {} MiB", memory >> 20);
     assert!(memory < 256 << 20, "{} MiB", memory >> 20);
 }

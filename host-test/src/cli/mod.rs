@@ -32,7 +32,7 @@ struct Args {
     memory_limit: usize,
     /// Stop a plugin that runs this long without progress (without calling the host: reading
     /// its file, logging), in seconds. A plugin that works through a large file is not stopped.
-    /// 0: no time limit (plugins then run without interruption checks, about 15% faster)
+    /// 0: no time limit (plugins then run without interruption checks, up to ~10% faster)
     #[arg(long, default_value = "5", value_name = "SECS", value_parser = parse_timeout, global = true)]
     timeout: Duration,
     /// Also stop any single call into a plugin after this long, progress or not.

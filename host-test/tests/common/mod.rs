@@ -94,3 +94,33 @@ pub fn cli(args: &[&str]) -> (i32, Vec<u8>, String) {
         .expect("run vfs-host");
     (out.status.code().unwrap_or(-1), out.stdout, String::from_utf8_lossy(&out.stderr).into_owned())
 }
+
+/// Reads every file of `archive` through a host that never drops a guest file, as
+/// decomp-toolkit's does, checking each against what the generators of the leaky-host tests
+/// write (`d{i % 100}/f{i:06}.txt` holding `file {i}\n` 1 + i % 7 times). Returns how many files
+/// were read and the guest's memory afterwards, in bytes.
+pub fn read_all_kept_open(archive: &Path) -> (u64, u64) {
+    use vfs_host::Node;
+    use vfs_host::walk::{Step, Walk};
+    let logs = Logs::default();
+    let mut runtime = runtime_with(Limits::default(), &logs);
+    runtime.drop_resources = false;
+    let plugin = runtime.load(&plugin("archive")).unwrap();
+    let vfs = Vfs::with_plugins(runtime, vec![plugin], Level::Info);
+    let root_path = format!("{}:", archive.display());
+    let root = vfs.resolve(&root_path).unwrap();
+    let Node::GuestDir { vfs: tree, .. } = &root else { panic!("{root_path} is not a directory") };
+    let mut files = 0u64;
+    Walk::default()
+        .run(&root, &root_path, &mut |step| {
+            if let Step::File { node, shown, meta, rel } = step {
+                let data = node.read(shown, 0, meta.size as usize)?;
+                let i: usize = rel[5..11].parse().unwrap();
+                assert_eq!(data, format!("file {i}\n").repeat(1 + i % 7).as_bytes(), "{rel}");
+                files += 1;
+            }
+            Ok(())
+        })
+        .unwrap();
+    (files, tree.memory_size().unwrap() as u64)
+}
