@@ -297,7 +297,9 @@ impl<R: ReadAt> Archive<R> {
                     // Decoding the rest checks the checksums after the tar's end.
                     (Some(d), Ok(())) => {
                         if let Err(e) = d.size() {
-                            index.warn(format!("the compressed data is damaged after the end of the tar: {e}"));
+                            // A short read ends a tar scan as its end does: the failure may lie
+                            // after the tar or cut it.
+                            index.warn(format!("the compressed data fails before its end ({e}): members past that point, if any, are missing or cut"));
                         }
                     }
                 }

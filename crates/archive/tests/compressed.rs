@@ -251,6 +251,20 @@ fn truncated_and_damaged_tars() {
     }
     assert!(good > 10 && failed <= 1, "{good} {failed}");
 
+    // A cut inside the first member, within the first window the index reads: the member whose
+    // header came before the cut is listed, and its read fails saying so.
+    sh(&dir, "seq 1 300000 > first.bin && tar -cf early.tar first.bin && gzip -c early.tar > early.tar.gz");
+    let early = std::fs::read(dir.join("early.tar.gz")).unwrap();
+    for cut in [600, 2000, 20_000] {
+        let cut = &early[..cut];
+        let a = Archive::open_named(cut.to_vec(), cut.len() as u64, "early.tar.gz").unwrap().unwrap();
+        let listed = walk(&a);
+        assert!(listed.contains_key("first.bin"), "{:?}", listed.keys());
+        assert!(a.warnings().iter().any(|w| w.contains("truncated")), "{:?}", a.warnings());
+        let e = read_all(a.open_file("first.bin").unwrap(), a.source()).unwrap_err();
+        assert!(e.contains("truncated"), "{e}");
+    }
+
     // A flipped bit inside the data: the pass over the stream finds it (invalid deflate data
     // or the CRC-32), and reads reaching it fail.
     let mut bad = full.clone();
