@@ -142,20 +142,12 @@ impl<R: ReadAt> ReadAt for Decompressed<R> {
             Some(size) => len.min(usize::try_from(size.saturating_sub(offset)).unwrap_or(usize::MAX)),
             None => len,
         };
-        // What decodes before a failure is handed over (a short read); the read that starts at
-        // the failure fails, as `read_at` does. Failing the whole buffer would hide the members
-        // of a truncated .tar.gz that lie before the cut when the cut is in the first window.
-        let mut buf = alloc::vec![0u8; len];
-        let mut filled = 0;
-        while filled < len {
-            match self.read_at(offset + filled as u64, &mut buf[filled..]) {
-                Ok(0) => break,
-                Ok(n) => filled += n,
-                Err(e) if filled == 0 => return Err(e),
-                Err(_) => break,
-            }
-        }
-        buf.truncate(filled);
-        Ok(buf)
+        // What decodes before a failure is handed over (a short read, as at the end); the read
+        // that starts at the failure fails, as `read_at` does. Failing the whole buffer would hide
+        // the members of a truncated .tar.gz before the cut when the cut is in the first window.
+        vfs_core::fill_vec(offset, len, |pos, b| match self.read_at(pos, b) {
+            Err(_) if pos > offset => Ok(0),
+            result => result,
+        })
     }
 }
