@@ -178,3 +178,41 @@ with tarfile.open(sys.argv[1], "w", format=tarfile.PAX_FORMAT) as t:
     let names: Vec<&str> = listing.as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
     assert_eq!(names, ["abs.txt", "escape.txt", "ok", "ok/fine.txt"]);
 }
+
+/// A link that leads nowhere is listed (as an empty file) but never copied as one: `cat` and
+/// `cp` open every file they copy, even an empty one, and report what the plugin says.
+#[test]
+fn links_that_lead_nowhere_fail_to_copy_even_when_empty() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::write(src.join("real.txt"), b"real").unwrap();
+    std::fs::write(src.join("empty.txt"), b"").unwrap();
+    std::os::unix::fs::symlink("real.txt", src.join("good")).unwrap();
+    std::os::unix::fs::symlink("missing.txt", src.join("dangling")).unwrap();
+    let tar = dir.path().join("links.tar");
+    let made = std::process::Command::new("tar")
+        .args(["-cf", tar.to_str().unwrap(), "-C", src.to_str().unwrap(), "."])
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let at = |p: &str| format!("{}:{p}", tar.display());
+
+    let (code, stdout, stderr) = cli(&["ls", "-l", &at("")]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(String::from_utf8_lossy(&stdout).lines().any(|l| l.starts_with("file") && l.ends_with(" dangling")));
+    let (code, stdout, stderr) = cli(&["cat", &at("dangling")]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stdout.is_empty());
+    assert!(stderr.contains(&at("dangling")) && stderr.contains("missing.txt"), "{stderr}");
+    let (code, stdout, _) = cli(&["cat", &at("empty.txt")]);
+    assert_eq!((code, stdout.len()), (0, 0));
+
+    let out = dir.path().join("out");
+    let (code, _, stderr) = cli(&["cp", &at(""), out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(stderr.contains(&format!("vfs-host: {}", at("dangling"))), "{stderr}");
+    assert!(!out.join("dangling").exists(), "no empty copy of a link that leads nowhere");
+    assert_eq!(std::fs::read(out.join("good")).unwrap(), b"real");
+    assert_eq!(std::fs::read(out.join("empty.txt")).unwrap(), b"");
+}

@@ -10,11 +10,13 @@ pub enum ArchiveError {
     TarHeader { offset: u64, what: String },
     #[error("zip: {0}")]
     Zip(String),
-    #[error("{path}: {what}")]
+    /// What is wrong with the entry at `path`. The message leaves the path out: hosts print the
+    /// path they asked for in front of a plugin's error.
+    #[error("{what}")]
     Entry { path: String, what: String },
     #[error("{0}")]
     Compressed(String),
-    #[error("{path}: CRC-32 mismatch (stored {expected:#010x}, data has {actual:#010x}); the entry is corrupt")]
+    #[error("CRC-32 mismatch (stored {expected:#010x}, data has {actual:#010x}); the entry is corrupt")]
     Crc { path: String, expected: u32, actual: u32 },
 }
 

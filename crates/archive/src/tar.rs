@@ -220,8 +220,9 @@ fn member(
     meta: &Meta<'_>,
     sink: &mut dyn Sink,
 ) -> Result<u64, ArchiveError> {
+    // A NUL ends a name wherever it came from, as it does for C tools (GNU tar, bsdtar).
     let raw_name: Cow<'_, [u8]> = match (meta.get("GNU.sparse.name").or(meta.get("path")), &meta.pending.long_name) {
-        (Some(p), _) => Cow::Borrowed(p),
+        (Some(p), _) => Cow::Borrowed(text(p)),
         (None, Some(long)) => Cow::Borrowed(long),
         (None, None) => h.name(),
     };
@@ -241,7 +242,7 @@ fn member(
         return Ok(stored);
     }
     let raw_link: &[u8] = match (meta.get("linkpath"), &meta.pending.long_link) {
-        (Some(p), _) => p,
+        (Some(p), _) => text(p),
         (None, Some(long)) => long,
         (None, None) => h.link_name(),
     };

@@ -6,6 +6,8 @@ pub(crate) const BLOCK: u64 = 512;
 pub(crate) type Block = [u8; BLOCK as usize];
 
 pub(crate) const USTAR_MAGIC: &[u8; 6] = b"ustar\0";
+/// Old GNU headers: magic and version together.
+const GNU_MAGIC: &[u8; 8] = b"ustar  \0";
 /// star writes this trailer at the end of a ustar header; its prefix field is shorter.
 const STAR_TRAILER_MAGIC: &[u8; 4] = b"tar\0";
 
@@ -152,8 +154,22 @@ impl<'a> Header<'a> {
             if !prefix.is_empty() {
                 return Cow::Owned([prefix, b"/", name].concat());
             }
+        } else if &self.0[257..265] == GNU_MAGIC
+            && let Some(prefix) = self.misplaced_prefix()
+        {
+            return Cow::Owned([prefix, b"/", name].concat());
         }
         Cow::Borrowed(name)
+    }
+
+    /// Go before 1.8 wrote a ustar prefix into GNU headers, over the access and change times. As
+    /// Go reads them, such a prefix is taken only when those fields are not numbers and it is
+    /// ASCII; a real GNU header (incremental dumps fill the times) keeps its name.
+    fn misplaced_prefix(&self) -> Option<&'a [u8]> {
+        let times = [&self.0[345..357], &self.0[357..369]];
+        let not_times = times.iter().any(|t| t[0] != 0 && number(t).is_err());
+        let prefix = text(&self.0[345..500]);
+        (not_times && !prefix.is_empty() && prefix.is_ascii()).then_some(prefix)
     }
 
     /// GNU sparse headers (`S`): the real size of the file.

@@ -140,7 +140,7 @@ fn bad_crc_entry_fails_and_flipped_byte_is_caught() {
     let at = data.windows(foo.len()).position(|w| w == foo).unwrap();
     data[at] ^= 0x20;
     let err = read_path(&a, data.as_slice(), "foo.txt").unwrap_err();
-    assert!(err.contains("foo.txt: CRC-32 mismatch"), "{err}");
+    assert!(err.starts_with("CRC-32 mismatch"), "the host names the path: {err}");
     // The error repeats on later reads of the same reader rather than going quiet.
     let mut r = a.open_file("foo.txt").unwrap();
     let mut buf = [0u8; 64];

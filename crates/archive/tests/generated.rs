@@ -331,7 +331,7 @@ with tarfile.open(os.path.join(sys.argv[1], 'bad.tar'), 'w', format=tarfile.PAX_
     ] {
         assert_eq!(a.metadata(name).unwrap().size, 20, "{name}");
         let err = read_path(&a, data.as_slice(), name).unwrap_err();
-        assert!(err.contains(name) && err.contains(why), "{name}: {err}");
+        assert!(err.contains(why) && !err.starts_with(&format!("{name}:")), "{name}: {err}");
     }
     assert_eq!(read_path(&a, data.as_slice(), "fine").unwrap(), b"\0\0abc\0\0\0\0\0defg\0\0\0\0\0\0");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -442,7 +442,7 @@ open(os.path.join(d, 'secret.txt'), 'wb').write(b'secret stuff\n' * 1000)
                 let m = a.metadata(name).unwrap();
                 assert_eq!((m.is_dir, m.size, m.modified), (false, e["size"].as_u64().unwrap(), e["mtime"].as_i64()), "{name}");
                 let err = a.open_file(name).err().unwrap().to_string();
-                assert!(err.contains(name) && err.contains(why), "{name}: {err}");
+                assert!(err.contains(why) && !err.starts_with(&format!("{name}:")), "{name}: {err}");
             }
         }
     }

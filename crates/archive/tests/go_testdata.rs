@@ -131,3 +131,31 @@ fn pax_global_records() {
     let files: Vec<_> = walk(&a).into_keys().collect();
     assert_eq!(files, ["file1", "file2", "file3", "file4"]);
 }
+
+/// Go before 1.8 wrote a ustar prefix into GNU headers (`invalid-go17.tar`); Go reads it as a
+/// prefix only when the access and change times there are not numbers, so the times of a real
+/// GNU incremental dump (`gnu-incremental.tar`) never become a directory.
+#[test]
+fn gnu_headers_with_a_prefix_from_old_go() {
+    for (file, want) in [
+        ("invalid-go17.tar", format!("{}/foo", "a".repeat(97))),
+        ("gnu-incremental.tar", String::from("test2/foo")),
+    ] {
+        let Some(path) = go_testdata("tar", file) else { return };
+        let data = std::fs::read(&path).unwrap();
+        let a = open_owned(&data);
+        let files: Vec<String> = walk(&a).into_iter().filter(|(_, m)| !m.is_dir).map(|(p, _)| p).collect();
+        assert!(files.contains(&want), "{file}: {files:?}");
+    }
+}
+
+/// A PAX path with a NUL in it (`pax-nul-path.tar`) ends at the NUL, as C tools read it: the
+/// entry gets a name a file system can hold.
+#[test]
+fn pax_path_ends_at_a_nul() {
+    let Some(path) = go_testdata("tar", "pax-nul-path.tar") else { return };
+    let data = std::fs::read(&path).unwrap();
+    let a = open_owned(&data);
+    let digits: String = (0..200).map(|i| char::from(b'0' + i % 10)).collect();
+    assert_eq!(a.read_dir("").unwrap(), [digits]);
+}

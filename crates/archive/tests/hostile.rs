@@ -210,9 +210,10 @@ fn zip_unsupported_and_encrypted_entries_are_listed() {
     assert_eq!(a.read_dir("").unwrap(), ["aes", "b.bz2", "p.ppmd", "secret"]);
     let err = |p: &str| a.open_file(p).err().unwrap().to_string();
     assert!(err("p.ppmd").contains("compression method 98 (ppmd) is not supported"), "{}", err("p.ppmd"));
-    // A method that is read, with data that ends early: the read fails, naming the entry.
+    // A method that is read, with data that ends early: the read fails, saying so (the host names
+    // the entry).
     let failed = read_path(&a, z.bytes.as_slice(), "b.bz2").unwrap_err();
-    assert!(failed.contains("b.bz2") && failed.contains("truncated"), "{failed}");
+    assert!(failed.contains("truncated") && !failed.starts_with("b.bz2"), "{failed}");
     assert!(err("secret").contains("encrypted (method 0 (stored))"), "{}", err("secret"));
     assert!(err("aes").contains("encrypted (method 99 (AES encryption))"), "{}", err("aes"));
 }

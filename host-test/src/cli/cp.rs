@@ -26,6 +26,11 @@ fn copy_file(
     out: &mut impl Write,
     progress: &mut dyn FnMut(u64),
 ) -> Result<u64, Error> {
+    // Opened even when empty: an entry that cannot be opened (a link that leads nowhere, an
+    // encrypted entry) is an error, never an empty copy.
+    if let Node::File(f) = node {
+        f.open(shown)?;
+    }
     let mut offset = 0u64;
     while offset < size {
         let want = usize::try_from(size - offset).unwrap_or(usize::MAX).min(READ_SIZE);
