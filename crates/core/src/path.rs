@@ -118,6 +118,32 @@ mod tests {
         }
     }
 
+    /// The one-pass check agrees with the definition (the path equals the join of its
+    /// components) on every path of up to 10 bytes over `a./`, and on long ones.
+    #[test]
+    fn canonical_check_matches_its_definition() {
+        let definition = |p: &str| components(p).join("/") == p && !p.split('/').any(|c| c == ".." || c == ".");
+        let mut checked = 0;
+        for len in 0..=10u32 {
+            for n in 0..3usize.pow(len) {
+                let mut p = String::new();
+                let mut k = n;
+                for _ in 0..len {
+                    p.push(['a', '.', '/'][k % 3]);
+                    k /= 3;
+                }
+                assert_eq!(is_canonical(&p), definition(&p), "{p:?}");
+                checked += 1;
+            }
+        }
+        assert!(checked > 88_000);
+        let long = "dir042/sub3/file042345.txt/".repeat(5);
+        for cut in 0..long.len() {
+            let p = &long[..cut];
+            assert_eq!(is_canonical(p), definition(p), "{p:?}");
+        }
+    }
+
     #[test]
     fn extensions() {
         assert!(has_extension("disc.iso:files/A.Pack", ".pack"));
