@@ -18,9 +18,10 @@ use miniz_oxide::inflate::core::{DecompressorOxide, decompress};
 
 /// The farthest a match may reach back.
 const WINDOW: usize = 32 * 1024;
-/// The buffer: a window of history and room for 224 KiB of output, so the window slides (a
-/// 32 KiB copy) once per 224 KiB decoded.
-const FULL: usize = 256 * 1024;
+/// The buffer: a window of history and room for 96 KiB of output, so the window slides (a
+/// 32 KiB copy) once per 96 KiB decoded. Larger buffers decode no faster here, and a host that
+/// keeps files open (decomp-toolkit) keeps this much per entry it stopped reading midway.
+const FULL: usize = 128 * 1024;
 
 /// What one call decoded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
