@@ -109,8 +109,13 @@ impl MountFs {
     /// only) and numbered now.
     fn child(&self, parent: INodeNo, name: &str) -> Result<(INodeNo, Arc<Inode>), Errno> {
         let key = (parent.0, name.to_string());
-        if let Some(&ino) = self.inodes.read().map_err(|_| Errno::EIO)?.by_name.get(&key) {
-            return Ok((INodeNo(ino), self.inode(INodeNo(ino))?));
+        {
+            // One read lock, released before anything else locks: a second read while a writer
+            // waits would deadlock.
+            let inodes = self.inodes.read().map_err(|_| Errno::EIO)?;
+            if let Some(&ino) = inodes.by_name.get(&key) {
+                return Ok((INodeNo(ino), inodes.all[ino as usize - 1].clone()));
+            }
         }
         let dir = self.inode(parent)?;
         let inode = self.look_up(&dir, parent, name).map_err(|e| errno(&e))?;

@@ -161,6 +161,14 @@ fn the_demo_archive_reads_the_same_through_the_mount() {
     let ino = |rel: &str| std::fs::metadata(m.path(rel)).unwrap().ino();
     assert_eq!(ino("assets/model.bin"), ino("assets/model.bin"));
     assert_ne!(ino("assets/model.bin"), ino("assets/level.tar"));
+    // As root, the mount reads ahead 1 MiB at a time (the kernel's FUSE default is 128 KiB).
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc_geteuid() } == 0 && Path::new("/sys/class/bdi").exists() {
+        let dev = std::fs::metadata(&m.point).unwrap().dev();
+        let (major, minor) = (((dev >> 8) & 0xfff) | ((dev >> 32) & !0xfff), (dev & 0xff) | ((dev >> 12) & !0xff));
+        let knob = format!("/sys/class/bdi/{major}:{minor}/read_ahead_kb");
+        assert_eq!(std::fs::read_to_string(&knob).unwrap().trim(), "1024", "{knob}");
+    }
 }
 
 #[test]
