@@ -119,6 +119,8 @@ impl Inflater {
                 written,
                 end: false,
             }),
+            // What decoded before the input ran out is handed over; the next call fails.
+            TINFLStatus::FailedCannotMakeProgress if written > 0 => Ok(Step { consumed, written, end: false }),
             TINFLStatus::FailedCannotMakeProgress => Err(InflateError::Truncated),
             _ => Err(InflateError::Invalid),
         }
@@ -285,10 +287,28 @@ mod tests {
         let data = sample(100_000);
         let packed = compress_to_vec(&data, 6);
         let mut inf = Inflater::new(u64::MAX);
-        assert_eq!(
-            decode(&mut inf, &packed[..packed.len() / 2], 4096, 4096),
-            Err(InflateError::Truncated)
-        );
+        assert_eq!(decode(&mut inf, &packed[..packed.len() / 2], 4096, 4096), Err(InflateError::Truncated));
+        // Before the error, what the cut input holds is handed over.
+        let cut = &packed[..packed.len() / 2];
+        let mut prefix = Inflater::new(u64::MAX);
+        let (mut pos, mut got, mut buf) = (0, Vec::new(), vec![0u8; 4096]);
+        while let Ok(s) = prefix.inflate(&cut[pos..], false, &mut buf) {
+            pos += s.consumed;
+            got.extend_from_slice(&buf[..s.written]);
+        }
+        assert!(got.len() > data.len() / 5 && data.starts_with(&got), "{} bytes", got.len());
+        // As much as when more input is said to follow: then the decoder waits instead of failing.
+        let mut waiting = Inflater::new(u64::MAX);
+        let (mut pos, mut all) = (0, Vec::new());
+        loop {
+            let s = waiting.inflate(&cut[pos..], true, &mut buf).unwrap();
+            pos += s.consumed;
+            all.extend_from_slice(&buf[..s.written]);
+            if s.consumed == 0 && s.written == 0 {
+                break;
+            }
+        }
+        assert_eq!(got.len(), all.len());
         // A stored block's length and its complement disagree.
         inf.reset();
         assert_eq!(
