@@ -26,8 +26,9 @@ use std::time::{Duration, SystemTime};
 
 /// Nothing under a mount ever changes, so the kernel may keep what it was told.
 const TTL: Duration = Duration::from_secs(3600);
-/// Large reads: fewer round trips through the kernel for sequential readers.
-const READAHEAD: u32 = 1 << 20;
+/// Large reads: fewer round trips through the kernel for sequential readers. Asked for in the
+/// handshake (kernels offer at most their default) and set on the mount by `vfs-host mount`.
+pub const READAHEAD: u32 = 1 << 20;
 
 pub struct MountFs {
     vfs: Arc<Vfs>,

@@ -4,11 +4,8 @@
 use signal_hook::consts::{SIGINT, SIGTERM};
 use std::path::Path;
 use std::sync::{Arc, mpsc};
-use vfs_host::mount::MountFs;
+use vfs_host::mount::{MountFs, READAHEAD};
 use vfs_host::{Error, Vfs};
-
-/// Readahead of the mount, in KiB: what one FUSE read request carries at most.
-const READAHEAD_KIB: u32 = 1024;
 
 pub struct Options {
     pub recursive: bool,
@@ -73,8 +70,9 @@ fn raise_readahead(mountpoint: &Path) {
     // Answered by the mount once its handshake is done, which would otherwise reset the knob.
     let Ok(meta) = std::fs::metadata(mountpoint) else { return };
     let knob = format!("/sys/class/bdi/{}:{}/read_ahead_kb", libc::major(meta.dev()), libc::minor(meta.dev()));
-    match std::fs::write(&knob, READAHEAD_KIB.to_string()) {
-        Ok(()) => log::debug!("{knob}: {READAHEAD_KIB}"),
+    let kib = READAHEAD / 1024;
+    match std::fs::write(&knob, kib.to_string()) {
+        Ok(()) => log::debug!("{knob}: {kib}"),
         Err(e) => log::debug!("{knob}: {e}; reads ahead by the kernel's default"),
     }
 }
