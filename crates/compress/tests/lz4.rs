@@ -47,6 +47,18 @@ fn frames_one_after_another() {
     check_stream(&open(&lz), &both, 200, 89);
 }
 
+/// Long matches of short periods: the safe decoder copies them in doubling pieces (see
+/// vendor/lz4_flex/README.md), which must give exactly the period's bytes.
+#[test]
+fn runs_of_short_periods() {
+    let data = runs(3 << 20, 37);
+    for args in [&["-c", "-1"][..], &["-c", "-9"], &["-c", "-12", "-BD"]] {
+        let d = open(&tool("lz4", args, &data));
+        assert_eq!(read_all(&d, 1 << 20).unwrap(), data, "lz4 {args:?}");
+        check_random_reads(&d, &data, 100, 38);
+    }
+}
+
 #[test]
 fn damage_is_reported_never_returned() {
     let data = corpus(1 << 20, 90);

@@ -100,15 +100,7 @@ fn seek_table_gives_size_and_frames_without_a_pass() {
 /// doubling chunks (see vendor/ruzstd/Readme.md), which must give exactly the period's bytes.
 #[test]
 fn runs_of_short_periods() {
-    let mut rng = Rng(35);
-    let mut data = Vec::new();
-    while data.len() < 3 << 20 {
-        let period = 1 + rng.below(40) as usize;
-        let pattern: Vec<u8> = (0..period).map(|_| rng.below(256) as u8).collect();
-        let len = 1 + rng.below(70_000) as usize;
-        data.extend(pattern.iter().cycle().take(len));
-        data.extend((0..rng.below(50)).map(|_| rng.below(256) as u8));
-    }
+    let data = runs(3 << 20, 35);
     for args in [&["-c", "-1"][..], &["-c", "-19"], &["-c", "--ultra", "-22", "--long=27"]] {
         let d = open(&tool("zstd", args, &data));
         assert_eq!(read_all(&d, 1 << 20).unwrap(), data, "zstd {args:?}");

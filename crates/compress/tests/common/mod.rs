@@ -36,6 +36,21 @@ pub fn corpus(len: usize, seed: u64) -> Vec<u8> {
     out
 }
 
+/// Runs of every short period (1 to 40 bytes repeated up to 70,000 bytes, as padding and
+/// fills are) between a few random bytes: long matches whose source overlaps their output.
+pub fn runs(len: usize, seed: u64) -> Vec<u8> {
+    let mut rng = Rng(seed | 1);
+    let mut out = Vec::with_capacity(len + 70_050);
+    while out.len() < len {
+        let period = 1 + rng.below(40) as usize;
+        let pattern: Vec<u8> = (0..period).map(|_| rng.next() as u8).collect();
+        out.extend(pattern.iter().cycle().take(1 + rng.below(70_000) as usize));
+        out.extend((0..rng.below(50)).map(|_| rng.next() as u8));
+    }
+    out.truncate(len);
+    out
+}
+
 /// xorshift64*: reproducible offsets and data.
 pub struct Rng(pub u64);
 
