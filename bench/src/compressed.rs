@@ -1,7 +1,8 @@
 //! Compressed archives and files through the archive guest: listing a 100,000-entry .tar.gz
 //! (whole processes, beside `tar -tzf` and ratarmount's first mount), decompression in the
-//! guest against the same decoder crates natively, random 4 KiB reads in 1 GiB compressed files,
-//! and sequential 8 KiB reads of a large member of a .tar.gz beside `gzip -dc`.
+//! guest against the same decoder crates natively, data made of runs (padding, fills) beside the
+//! crates and their tools, random 4 KiB reads in 1 GiB compressed files, and sequential 8 KiB
+//! reads of a large member of a .tar.gz beside `gzip -dc`.
 
 use crate::cli::Host;
 use crate::harness;
@@ -31,6 +32,7 @@ pub fn run(plugins: &Path, vfs: &Vfs, rows: &mut Vec<Row>) -> anyhow::Result<()>
     let host = Host::new(plugins, dir.path())?;
     listing(&host, dir.path(), rows)?;
     decoders(plugins, vfs, dir.path(), rows)?;
+    runs(plugins, dir.path(), rows)?;
     member_reads(vfs, dir.path(), rows)?;
     random_reads(vfs, dir.path(), rows)?;
     Ok(())
@@ -234,6 +236,77 @@ fn decoders(plugins: &Path, limited: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> a
     Ok(())
 }
 
+/// Data made mostly of runs (zero padding, fills of a short pattern), as disc images and save
+/// data are: long matches that overlap their own output. The guest's decoders copy those in
+/// doubling pieces (vendor/ruzstd, vendor/lz4_flex); the crates as published copy them a
+/// period at a time (ruzstd) or a byte at a time (lz4_flex).
+fn runs(plugins: &Path, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    let unlimited = harness::vfs_with(plugins, Limits { stall_timeout: Duration::ZERO, call_cap: None, ..Limits::default() })?;
+    eprintln!("  compressing {} MiB of runs with zstd and lz4...", DECODE_LEN / MIB);
+    write_runs(&dir.join("runs"), DECODE_LEN, 17)?;
+    sh(dir, "zstd -q -3 -c runs > runs.zst && lz4 -q -1 -c runs > runs.lz4")?;
+    let original = std::fs::read(dir.join("runs"))?;
+    let cases: [(&str, &str, &str, fn(&[u8]) -> anyhow::Result<u64>); 2] =
+        [("zst", "zstd: ruzstd", "zstd", native_zstd), ("lz4", "lz4: lz4_flex", "lz4", native_lz4)];
+    for (ext, what, tool, native) in cases {
+        let path = dir.join(format!("runs.{ext}"));
+        let compressed = std::fs::read(&path)?;
+        ensure!(native(&compressed)? == DECODE_LEN, "{what}: native decode length");
+        let shown = format!("{}:runs", path.display());
+        let node = unlimited.resolve(&shown)?;
+        for (i, expected) in original.chunks(1 << 20).enumerate() {
+            ensure!(node.read(&shown, (i << 20) as u64, 1 << 20)? == expected, "{what}: guest bytes differ in MiB {i}");
+        }
+        let (mut guest, mut native_runs) = (Vec::new(), Vec::new());
+        for _ in 0..DECODE_RUNS {
+            guest.push(timed(|| read_all(&node, what))?);
+            native_runs.push(timed(|| native(&compressed).map(drop))?);
+        }
+        let (guest, native) = (mid(guest), mid(native_runs));
+        let cli = process::median(DECODE_RUNS, || {
+            let mut c = Command::new(tool);
+            c.arg("-dc").arg(&path);
+            c
+        })?;
+        rows.push(Row::info(
+            format!("{what}, {} MiB of runs ({ext} ratio {:.0}:1), guest 1 MiB reads vs the crate as published", DECODE_LEN / MIB, DECODE_LEN as f64 / compressed.len() as f64),
+            rate(DECODE_LEN, guest),
+            rate(DECODE_LEN, native),
+            Some(native.as_secs_f64() / guest.as_secs_f64()),
+        ));
+        rows.push(Row::info(
+            format!("  vs `{tool} -dc` of the file, whole process"),
+            rate(DECODE_LEN, guest),
+            format!("{} ({tool} -dc)", rate(DECODE_LEN, cli.wall)),
+            Some(cli.wall.as_secs_f64() / guest.as_secs_f64()),
+        ));
+    }
+    Ok(())
+}
+
+/// Runs of every period from 1 to 40 bytes, up to 70,000 bytes long, each followed by a few
+/// random bytes.
+fn write_runs(path: &Path, len: u64, seed: u64) -> anyhow::Result<()> {
+    let mut x = seed | 1;
+    let mut next = || {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    };
+    let mut out = Vec::with_capacity(len as usize + 70_050);
+    while (out.len() as u64) < len {
+        let pattern: Vec<u8> = (0..1 + next() % 40).map(|_| next() as u8).collect();
+        let run = 1 + (next() % 70_000) as usize;
+        out.extend(pattern.iter().cycle().take(run));
+        let noise = next() % 50;
+        out.extend((0..noise).map(|_| next() as u8));
+    }
+    out.truncate(len as usize);
+    std::fs::write(path, out)?;
+    Ok(())
+}
+
 fn read_all(node: &vfs_host::Node, what: &str) -> anyhow::Result<()> {
     ensure!(harness::read_sequential(node, 1 << 20)? == DECODE_LEN, "{what}: short read");
     Ok(())
@@ -306,6 +379,11 @@ fn native_zstd(data: &[u8]) -> anyhow::Result<u64> {
     }
     ensure!(dec.get_checksum_from_data() == dec.get_calculated_checksum(), "zstd checksum");
     Ok(total)
+}
+
+fn native_lz4(data: &[u8]) -> anyhow::Result<u64> {
+    let mut dec = lz4_flex::frame::FrameDecoder::new(data);
+    Ok(std::io::copy(&mut dec, &mut std::io::sink())?)
 }
 
 fn native_xz(data: &[u8]) -> anyhow::Result<u64> {
