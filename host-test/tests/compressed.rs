@@ -48,18 +48,26 @@ fn every_extension_lists_and_reads_like_gnu_tar() {
     }
 }
 
-/// `data.bin.gz:` is a directory holding `data.bin`; nested paths go through it.
+/// `data.bin.gz:` is a directory holding `data.bin`, with the compressed file's modification
+/// time (what gunzip and the other tools give the file they write); nested paths go through it.
 #[test]
 fn single_files_and_nesting() {
     let dir = tempfile::tempdir().unwrap();
     tree(dir.path());
-    sh(dir.path(), "seq 1 100000 > data.bin && gzip -k data.bin && xz -k data.bin && zstd -q data.bin && bzip2 -k data.bin && lz4 -q data.bin data.bin.lz4");
+    sh(
+        dir.path(),
+        "seq 1 100000 > data.bin && gzip -k data.bin && xz -k data.bin && zstd -q data.bin && bzip2 -k data.bin && lz4 -q data.bin data.bin.lz4 \
+         && touch -d @1000000007 data.bin.*",
+    );
     let data = std::fs::read(dir.path().join("data.bin")).unwrap();
     let vfs = product_vfs();
     for ext in ["gz", "xz", "zst", "bz2", "lz4"] {
         let root = format!("{}/data.bin.{ext}:", dir.path().display());
         assert_eq!(vfs.resolve(&root).unwrap().read_dir(&root).unwrap(), ["data.bin"], "{ext}");
-        assert_eq!(read_all(&vfs, &format!("{root}data.bin")).unwrap(), data, "{ext}");
+        let file = format!("{root}data.bin");
+        assert_eq!(read_all(&vfs, &file).unwrap(), data, "{ext}");
+        let meta = vfs.resolve(&file).unwrap().metadata(&file).unwrap();
+        assert_eq!((meta.size, meta.modified), (data.len() as u64, Some(1_000_000_007)), "{ext}");
     }
     // A zip holding a .tar.gz holding a file, and the chunk view of that file.
     sh(dir.path(), "zip -q -0 outer.zip t.tar.gz");

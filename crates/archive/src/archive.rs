@@ -43,8 +43,9 @@ pub struct Archive<R> {
     /// Size of `src`: unknown for a compressed tar until it has been read to its end.
     size: u64,
     kind: Kind,
-    /// For [`Kind::File`], the name of the file.
+    /// For [`Kind::File`], the name of the file and its modification time.
     file_name: String,
+    file_modified: Option<i64>,
     /// Zip: where the central directory is.
     zip: Option<Directory>,
     index: OnceCell<Result<Indexed, ArchiveError>>,
@@ -100,12 +101,21 @@ impl<R: ReadAt> Archive<R> {
             size,
             kind,
             file_name,
+            file_modified: None,
             zip,
             index: OnceCell::new(),
             last: RefCell::new(None),
             scans: Cell::new(0),
             warnings_taken: Cell::new(false),
         }
+    }
+
+    /// The modification time of a compressed file's one file: the compressed file's own, as
+    /// `gunzip`, `zstd -d` and `xz -d` give the file they write (the gzip header's time, like its
+    /// name, is not trusted).
+    pub fn with_file_modified(mut self, modified: Option<i64>) -> Self {
+        self.file_modified = modified;
+        self
     }
 
     /// The compression of a compressed archive or file.
@@ -278,9 +288,9 @@ impl<R: ReadAt> Archive<R> {
             None if self.kind == Kind::File => {
                 let d = self.src.decompressed().ok_or_else(|| ArchiveError::Zip("no compressed data".into()))?;
                 let entry = match d.size() {
-                    Ok(size) => Entry { size, modified: None, content: Content::Direct { offset: 0 } },
+                    Ok(size) => Entry { size, modified: self.file_modified, content: Content::Direct { offset: 0 } },
                     // Still listed; opening it says why it cannot be read.
-                    Err(e) => Entry { size: 0, modified: None, content: Content::Unreadable(e.to_string()) },
+                    Err(e) => Entry { size: 0, modified: self.file_modified, content: Content::Unreadable(e.to_string()) },
                 };
                 index.add(&self.file_name, false, entry);
                 DataEnds::default()

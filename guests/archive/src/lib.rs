@@ -20,11 +20,12 @@ impl Plugin for ArchivePlugin {
     }
 
     fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<OpenResult> {
-        let size = file.metadata()?.size;
-        let Some(archive) = Archive::open_named(file, size, base_path)? else {
+        let meta = file.metadata()?;
+        let Some(archive) = Archive::open_named(file, meta.size, base_path)? else {
             log::debug!("{base_path} is neither tar nor zip nor compressed");
             return Ok(OpenResult::None);
         };
+        let archive = archive.with_file_modified(meta.modified);
         Ok(OpenResult::dir(ArchiveDir { archive, base_path: String::from(base_path) }))
     }
 }
