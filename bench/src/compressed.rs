@@ -44,13 +44,7 @@ fn corpus(path: &Path, len: u64, seed: u64) -> anyhow::Result<()> {
         "the", "archive", "member", "offset", "block", "stream", "window", "fn", "let", "mut", "return", "0x1f8b",
         "struct", "impl", "decode", "checksum", "frame", "index", "tar", "header", "data", "size", "read", "write",
     ];
-    let mut x = seed | 1;
-    let mut next = || {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    };
+    let mut next = xorshift(seed);
     let mut out = std::io::BufWriter::with_capacity(1 << 20, File::create(path)?);
     let mut written = 0u64;
     let mut line = Vec::with_capacity(512);
@@ -73,6 +67,17 @@ fn corpus(path: &Path, len: u64, seed: u64) -> anyhow::Result<()> {
     }
     out.flush()?;
     Ok(())
+}
+
+/// xorshift64*: reproducible data.
+fn xorshift(seed: u64) -> impl FnMut() -> u64 {
+    let mut x = seed | 1;
+    move || {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
 }
 
 /// `sh -c script` in `dir`.
@@ -287,13 +292,7 @@ fn runs(plugins: &Path, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
 /// Runs of every period from 1 to 40 bytes, up to 70,000 bytes long, each followed by a few
 /// random bytes.
 fn write_runs(path: &Path, len: u64, seed: u64) -> anyhow::Result<()> {
-    let mut x = seed | 1;
-    let mut next = || {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        x.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    };
+    let mut next = xorshift(seed);
     let mut out = Vec::with_capacity(len as usize + 70_050);
     while (out.len() as u64) < len {
         let pattern: Vec<u8> = (0..1 + next() % 40).map(|_| next() as u8).collect();
