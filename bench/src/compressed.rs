@@ -31,7 +31,7 @@ pub fn run(plugins: &Path, vfs: &Vfs, rows: &mut Vec<Row>) -> anyhow::Result<()>
     let dir = tempfile::Builder::new().prefix("vfs-bench-compressed-").tempdir()?;
     let host = Host::new(plugins, dir.path())?;
     listing(&host, dir.path(), rows)?;
-    decoders(plugins, vfs, dir.path(), rows)?;
+    decoders(plugins, vfs, &host, dir.path(), rows)?;
     runs(plugins, dir.path(), rows)?;
     member_reads(vfs, dir.path(), rows)?;
     random_reads(vfs, dir.path(), rows)?;
@@ -177,19 +177,19 @@ fn ratarmount_first_open(archive: &Path, point: &Path) -> anyhow::Result<Duratio
 /// its size) against the decoder crate alone, natively, on the same bytes. The goal rows run the
 /// guest as decomp-toolkit does, without time limits (no interruption checks in the compiled
 /// code); vfs-host's default 5 s stall limit is shown beside them.
-fn decoders(plugins: &Path, limited: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+fn decoders(plugins: &Path, limited: &Vfs, host: &Host, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let unlimited = harness::vfs_with(plugins, Limits { stall_timeout: Duration::ZERO, call_cap: None, ..Limits::default() })?;
     eprintln!("  compressing {} MiB with gzip, zstd, xz and bzip2...", DECODE_LEN / MIB);
     corpus(&dir.join("data"), DECODE_LEN, 7)?;
     sh(dir, "gzip -n -6 -c data > data.gz && zstd -q -3 -c data > data.zst && xz -6 -T1 -c data > data.xz && bzip2 -9 -c data > data.bz2")?;
     let original = std::fs::read(dir.join("data"))?;
-    let cases: [(&str, &str, fn(&[u8]) -> anyhow::Result<u64>); 4] = [
-        ("gz", "gzip: miniz_oxide", native_gzip),
-        ("zst", "zstd: ruzstd", native_zstd),
-        ("xz", "xz: lzma-rust2", native_xz),
-        ("bz2", "bzip2: libbz2-rs-sys", native_bzip2),
+    let cases: [(&str, &str, &str, fn(&[u8]) -> anyhow::Result<u64>); 4] = [
+        ("gz", "gzip: miniz_oxide", "gzip", native_gzip),
+        ("zst", "zstd: ruzstd", "zstd", native_zstd),
+        ("xz", "xz: lzma-rust2", "xz", native_xz),
+        ("bz2", "bzip2: libbz2-rs-sys", "bzip2", native_bzip2),
     ];
-    for (ext, what, native) in cases {
+    for (ext, what, tool, native) in cases {
         let path = dir.join(format!("data.{ext}"));
         let compressed = std::fs::read(&path)?;
         ensure!(native(&compressed)? == original.len() as u64, "{what}: native decode length");
@@ -236,6 +236,19 @@ fn decoders(plugins: &Path, limited: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> a
             duration(open_time),
             "-".into(),
             None,
+        ));
+        // What a user compares with: the format's own tool, whole processes, default limits.
+        let ours = process::median(DECODE_RUNS, || host.command(&["cat", &shown]))?;
+        let theirs = process::median(DECODE_RUNS, || {
+            let mut c = Command::new(tool);
+            c.arg("-dc").arg(&path);
+            c
+        })?;
+        rows.push(Row::info(
+            format!("  vfs-host cat of the file vs `{tool} -dc`, whole process"),
+            format!("{} ({} peak)", rate(DECODE_LEN, ours.wall), mib(ours.peak_rss)),
+            format!("{} ({} peak, {tool} -dc)", rate(DECODE_LEN, theirs.wall), mib(theirs.peak_rss)),
+            Some(theirs.wall.as_secs_f64() / ours.wall.as_secs_f64()),
         ));
     }
     Ok(())
