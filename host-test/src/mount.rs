@@ -39,6 +39,9 @@ pub struct MountFs {
     next_handle: AtomicU64,
     uid: u32,
     gid: u32,
+    /// The time shown for what has none of its own (an archive's root, directories a zip only
+    /// implies): the root's own, else that of the file the mounted archive is.
+    unknown_time: SystemTime,
 }
 
 #[derive(Default)]
@@ -71,6 +74,11 @@ impl MountFs {
             let why = "not a directory (to mount an archive's root, end the path with `:`)";
             return Err(Error::vfs(shown, VfsReason::Other(why.into())));
         }
+        let file_time = || {
+            let file = shown.strip_suffix(':')?;
+            vfs.resolve(file).ok()?.metadata(file).ok()?.modified
+        };
+        let unknown_time = meta.modified.or_else(file_time).and_then(crate::host_file::from_unix_seconds);
         let root = Arc::new(Inode { parent: INodeNo::ROOT, shown: shown.to_string(), meta, content: Content::Node(root) });
         // SAFETY: getuid and getgid cannot fail and touch no memory.
         let (uid, gid) = unsafe { (libc::getuid(), libc::getgid()) };
@@ -83,6 +91,7 @@ impl MountFs {
             next_handle: AtomicU64::new(1),
             uid,
             gid,
+            unknown_time: unknown_time.unwrap_or(SystemTime::UNIX_EPOCH),
         })
     }
 
@@ -155,7 +164,7 @@ impl MountFs {
     }
 
     fn attr(&self, ino: INodeNo, meta: &Metadata) -> FileAttr {
-        let mtime = meta.modified.and_then(crate::host_file::from_unix_seconds).unwrap_or(SystemTime::UNIX_EPOCH);
+        let mtime = meta.modified.and_then(crate::host_file::from_unix_seconds).unwrap_or(self.unknown_time);
         FileAttr {
             ino,
             size: meta.size,

@@ -155,6 +155,9 @@ fn the_demo_archive_reads_the_same_through_the_mount() {
     let stat: serde_json::Value = serde_json::from_slice(&stat).unwrap();
     use std::os::unix::fs::MetadataExt;
     assert_eq!(meta.mtime(), stat["modified"].as_i64().unwrap());
+    // The zip's root has no time of its own: it shows the zip file's.
+    let zip_time = std::fs::metadata(repo().join("examples/demo.zip")).unwrap().mtime();
+    assert_eq!(std::fs::metadata(&m.point).unwrap().mtime(), zip_time);
     // A tar inside the mounted zip, read by GNU tar.
     assert_eq!(sh(&format!("tar -tf {p}/assets/level.tar | sort")), "README\nlevel1/layout.txt\nlevel1/music.txt\n");
     // Stable inode numbers: the same path, the same number.
