@@ -40,7 +40,8 @@ def streams():
     small, mid = text(300, 1), text(200_000, 2)
     cases = {
         "gzip": [["gzip", "-c"], ["gzip", "-1", "-c"], ["pigz", "-i", "-c"], ["bgzip", "-c"]],
-        "zstd": [["zstd", "-q", "-c"], ["zstd", "-q", "--no-check", "-c"], ["zstd", "-q", "-B4096", "-c"]],
+        # A 32 KiB window: the fuzz settings snapshot such frames past their first 64 KiB.
+        "zstd": [["zstd", "-q", "-c"], ["zstd", "-q", "--no-check", "-c"], ["zstd", "-q", "-B4096", "-c"], ["zstd", "-q", "--zstd=wlog=15", "-c"]],
         "xz": [["xz", "-c"], ["xz", "-T0", "--block-size=8192", "-c"], ["xz", "--check=sha256", "-c"], ["xz", "--x86", "--lzma2=preset=1", "-c"], ["xz", "--delta=dist=4", "--lzma2", "-c"]],
         "bzip2": [["bzip2", "-c"], ["bzip2", "-1", "-c"]],
         "lz4": [["lz4", "-q", "-c"], ["lz4", "-q", "-BD", "-B4", "-c"], ["lz4", "-q", "-l", "-c"], ["lz4", "-q", "--content-size", "-BX", "-c"]],

@@ -62,10 +62,11 @@ impl<R: ReadAt> Decompressed<R> {
                 Some((table, points)) => {
                     let total = table.total();
                     let table = Rc::new(table);
-                    Box::new(Stream::new(Box::new(move || ZstdDecoder::new(0, size, Some(table.clone()))), points, Some(total)))
+                    let make = move || ZstdDecoder::new(0, size, Some(table.clone())).with_snapshots(budget, spacing);
+                    Box::new(Stream::new(Box::new(make), points, Some(total)))
                 }
                 None => Box::new(Stream::new(
-                    Box::new(move || ZstdDecoder::new(0, size, None)),
+                    Box::new(move || ZstdDecoder::new(0, size, None).with_snapshots(budget, spacing)),
                     start_within(ZstdDecoder::start_point(0), budget, spacing),
                     None,
                 )),

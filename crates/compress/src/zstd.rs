@@ -1,12 +1,17 @@
 //! zstd (RFC 8878): frames one after another, with skippable frames among them (pzstd writes
 //! one before every frame; the seekable format ends with its seek table in one).
 //!
-//! Decoding resumes at frame starts only: ruzstd's state cannot be copied, and a copy would be
-//! the whole window anyway (up to 128 MiB). A file of one frame (what `zstd` writes, with `-T0`
-//! too) is read from its start, or onward from where the previous read stopped. The seek table
-//! of the seekable format, when present, gives every frame's place and size without a pass.
+//! Decoding resumes at frame starts, and inside long frames at snapshots of the decoder between
+//! two blocks (its window, entropy tables and checksum so far; `vendor/ruzstd` adds the copy).
+//! A snapshot costs a window, so only frames with a window of at most 4 MiB get them, and only
+//! past their first 16 MiB: a file of one frame (what `zstd` and `tar --zstd` write, 2 MiB
+//! windows by default) resumes at 7 to 15 places spread over its length, while the 8 MiB
+//! frames of pzstd are restarted from their start, which their own boundaries make cheap. The
+//! seek table of the seekable format, when present, gives every frame's place and size without
+//! a pass.
 
 use crate::checkpoints::{Checkpoints, Weight};
+use crate::decompressed::{CHECKPOINT_BUDGET, SNAPSHOT_SPACING};
 use crate::error::DecodeError;
 use crate::format::is_skippable;
 use crate::input::Input;
@@ -15,7 +20,7 @@ use alloc::format;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
 use ruzstd::decoding::errors::FrameDecoderError;
-use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
+use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder, FrameSnapshot};
 use vfs_core::ReadAt;
 
 const FORMAT: &str = "zstd";
@@ -27,18 +32,27 @@ const SEEK_TABLE_FRAME_MAGIC: u32 = 0x184d_2a5e;
 const SEEK_TABLE_FOOTER: u64 = 9;
 /// Output a frame decoder produces ahead of the reader at most, beyond the window it keeps.
 const DECODE_AHEAD: usize = 128 * 1024;
+/// Snapshots start this many snapshot spacings into a frame (16 MiB by default): a shorter frame
+/// is decoded from its start, which costs less than copying a window at every snapshot and leaves
+/// the budget to frame boundaries.
+const SNAPSHOTS_AFTER_SPACINGS: u64 = 16;
+/// Frames whose window is larger than this share of the checkpoint budget (4 MiB of the default
+/// 32 MiB) get no snapshots: a few of them would take it all.
+const MAX_SNAPSHOT_WINDOW_SHARE: u64 = 8;
 
-/// Where decoding can resume: the start of a frame.
-#[derive(Clone, Copy)]
+/// Where decoding can resume: the start of a frame, or a snapshot inside one.
+#[derive(Clone)]
 pub(crate) struct Point {
+    /// Compressed offset: of the frame's magic, or of the block after the snapshot.
     input: u64,
-    /// Frames (not skippable ones) before it.
+    /// Frames (not skippable ones) started before it; for a snapshot, including its own.
     frame: u64,
+    snapshot: Option<Rc<(FrameSnapshot, Frame)>>,
 }
 
 impl Weight for Point {
     fn heap_bytes(&self) -> usize {
-        0
+        self.snapshot.as_ref().map_or(0, |s| s.0.heap_bytes())
     }
 }
 
@@ -98,7 +112,7 @@ impl SeekTable {
             let compressed = u32le(e, 0);
             let decompressed = u32le(e, 4);
             let checksum = (entry_len == 12).then(|| u32le(e, 8));
-            points.add_boundary(output, Point { input, frame: i as u64 });
+            points.add_boundary(output, Point { input, frame: i as u64, snapshot: None });
             frames.push(TableEntry { decompressed, checksum });
             input += u64::from(compressed);
             output += u64::from(decompressed);
@@ -107,7 +121,7 @@ impl SeekTable {
             return Ok(None);
         }
         if frames.is_empty() {
-            points.add_boundary(0, Point { input: 0, frame: 0 });
+            points.add_boundary(0, Point { input: 0, frame: 0, snapshot: None });
         }
         Ok(Some((Self { frames, total: output }, points)))
     }
@@ -130,11 +144,13 @@ enum State {
 }
 
 #[derive(Clone, Copy)]
-struct Frame {
+pub(crate) struct Frame {
     header: u64,
     /// Output offset of the frame's first byte.
     start: u64,
     content_size: Option<u64>,
+    /// The window the header asks for (its content size, for a single-segment frame).
+    window: Option<u64>,
 }
 
 pub(crate) struct ZstdDecoder {
@@ -147,6 +163,9 @@ pub(crate) struct ZstdDecoder {
     /// Frames started so far, as the seek table counts them.
     frames: u64,
     table: Option<Rc<SeekTable>>,
+    /// Output into a frame before its first snapshot, and the largest window snapshotted.
+    snapshots_after: u64,
+    max_snapshot_window: u64,
 }
 
 /// ruzstd reads through this from the buffered input; an I/O error is kept for the caller,
@@ -179,11 +198,32 @@ impl ZstdDecoder {
     pub fn new(start: u64, end: u64, table: Option<Rc<SeekTable>>) -> Self {
         let mut frame = FrameDecoder::new();
         frame.set_max_window_size(MAX_WINDOW);
-        Self { input: Input::new(FORMAT, start, end), start, frame, state: State::Between, pos: 0, frames: 0, table }
+        let (snapshots_after, max_snapshot_window) = Self::snapshot_policy(CHECKPOINT_BUDGET, SNAPSHOT_SPACING);
+        Self {
+            input: Input::new(FORMAT, start, end),
+            start,
+            frame,
+            state: State::Between,
+            pos: 0,
+            frames: 0,
+            table,
+            snapshots_after,
+            max_snapshot_window,
+        }
+    }
+
+    /// Snapshots for checkpoints within `budget`, taken every `spacing` bytes.
+    pub fn with_snapshots(self, budget: usize, spacing: u64) -> Self {
+        let (snapshots_after, max_snapshot_window) = Self::snapshot_policy(budget, spacing);
+        Self { snapshots_after, max_snapshot_window, ..self }
+    }
+
+    fn snapshot_policy(budget: usize, spacing: u64) -> (u64, u64) {
+        (spacing.saturating_mul(SNAPSHOTS_AFTER_SPACINGS), budget as u64 / MAX_SNAPSHOT_WINDOW_SHARE)
     }
 
     pub fn start_point(start: u64) -> Point {
-        Point { input: start, frame: 0 }
+        Point { input: start, frame: 0, snapshot: None }
     }
 
     fn corrupt(&self, frame: &Frame, offset: u64, what: impl core::fmt::Display) -> Failure {
@@ -241,12 +281,21 @@ impl ZstdDecoder {
             2 => field(fcs_at, 2).map(|v| v + 256),
             len => field(fcs_at, len),
         };
+        let window = if single_segment {
+            content_size
+        } else {
+            // RFC 8878 3.1.1.1.2: windowLog = 10 + exponent, plus eighths of it by the mantissa.
+            header.get(5).map(|&w| {
+                let base = 1u64 << (10 + (w >> 3));
+                base + (base / 8) * u64::from(w & 7)
+            })
+        };
         let mut reader = Reader { input: &mut self.input, src, error: None };
         if let Err(e) = self.frame.reset(&mut reader) {
             let io = reader.error.take();
             return Err(self.failure(e, io, self.pos, at));
         }
-        Ok(Frame { header: at, start: self.pos, content_size })
+        Ok(Frame { header: at, start: self.pos, content_size, window })
     }
 
     /// Checks a frame that has been read to its end against its checksum and declared sizes.
@@ -348,7 +397,7 @@ impl Decoder for ZstdDecoder {
                         };
                         return Err(Failure::new(DecodeError::corrupt(FORMAT, at, what), self.pos));
                     }
-                    marks(self.pos, Point { input: at, frame: self.frames });
+                    marks(self.pos, Point { input: at, frame: self.frames, snapshot: None });
                     let frame = self.begin_frame(src)?;
                     self.frames += 1;
                     self.state = State::Frame(frame);
@@ -383,10 +432,26 @@ impl Decoder for ZstdDecoder {
         }
     }
 
+    fn snapshot(&self) -> Option<Point> {
+        let State::Frame(frame) = self.state else { return None };
+        let small_window = frame.window.is_some_and(|w| w <= self.max_snapshot_window);
+        if !small_window || self.pos - frame.start < self.snapshots_after {
+            return None;
+        }
+        let snapshot = self.frame.snapshot()?;
+        Some(Point { input: self.input.offset(), frame: self.frames, snapshot: Some(Rc::new((snapshot, frame))) })
+    }
+
     fn seek(&mut self, point: &Point, offset: u64) {
         self.input.seek(point.input);
         self.pos = offset;
         self.frames = point.frame;
-        self.state = State::Between;
+        match &point.snapshot {
+            Some(snapshot) => {
+                self.frame.restore(&snapshot.0);
+                self.state = State::Frame(snapshot.1);
+            }
+            None => self.state = State::Between,
+        }
     }
 }

@@ -83,6 +83,7 @@ pub struct FrameDecoder {
     max_window_size: u64,
 }
 
+#[derive(Clone)]
 struct FrameDecoderState {
     pub frame_header: frame::FrameHeader,
     decoder_scratch: DecoderScratch,
@@ -91,6 +92,20 @@ struct FrameDecoderState {
     bytes_read_counter: u64,
     check_sum: Option<u32>,
     using_dict: Option<u32>,
+}
+
+/// A [`FrameDecoder`]'s state between two blocks: the frame header, the entropy tables and
+/// repeat offsets, the window with the output not yet read, and the checksum so far (this copy's
+/// addition, see Readme.md).
+#[derive(Clone)]
+pub struct FrameSnapshot(FrameDecoderState);
+
+impl FrameSnapshot {
+    /// What it holds on the heap, about: the window and the entropy tables.
+    pub fn heap_bytes(&self) -> usize {
+        const TABLES: usize = 16 * 1024;
+        self.0.decoder_scratch.buffer.len() + self.0.decoder_scratch.buffer.dict_content.len() + TABLES
+    }
 }
 
 pub enum BlockDecodingStrategy {
@@ -279,6 +294,17 @@ impl FrameDecoder {
     }
 
     /// Whether the current frames last block has been decoded yet
+    /// The state between the blocks decoded so far and the next, if a frame has been started.
+    pub fn snapshot(&self) -> Option<FrameSnapshot> {
+        self.state.clone().map(FrameSnapshot)
+    }
+
+    /// Continues from a snapshot taken of a decoder of the same frame. The source given to the
+    /// next call must be positioned where it was when the snapshot was taken.
+    pub fn restore(&mut self, snapshot: &FrameSnapshot) {
+        self.state = Some(snapshot.0.clone());
+    }
+
     /// If this returns true you can call the drain* functions to get all content
     /// (the read() function will drain automatically if this returns true)
     pub fn is_finished(&self) -> bool {

@@ -576,6 +576,19 @@ impl RingBuffer {
     }
 }
 
+/// A copy holding the same bytes in a buffer just large enough for them: every write reserves
+/// what it needs first, so the copy grows when it is written to.
+impl Clone for RingBuffer {
+    fn clone(&self) -> Self {
+        let mut copy = RingBuffer::new();
+        let (first, second) = self.as_slices();
+        copy.reserve(first.len() + second.len());
+        copy.extend(first);
+        copy.extend(second);
+        copy
+    }
+}
+
 impl Drop for RingBuffer {
     fn drop(&mut self) {
         if self.cap == 0 {

@@ -26,6 +26,22 @@ pub struct DecoderScratch {
     pub block_content_buffer: Vec<u8>,
 }
 
+/// A copy of the state that carries from one block to the next (entropy tables, repeat offsets,
+/// the window); the per-block buffers start empty, as they do for every block.
+impl Clone for DecoderScratch {
+    fn clone(&self) -> Self {
+        DecoderScratch {
+            huf: self.huf.clone(),
+            fse: self.fse.clone(),
+            buffer: self.buffer.clone(),
+            offset_hist: self.offset_hist,
+            literals_buffer: Vec::new(),
+            sequences: Vec::new(),
+            block_content_buffer: Vec::new(),
+        }
+    }
+}
+
 impl DecoderScratch {
     pub fn new(window_size: usize) -> DecoderScratch {
         DecoderScratch {
@@ -78,6 +94,7 @@ impl DecoderScratch {
     }
 }
 
+#[derive(Clone)]
 pub struct HuffmanScratch {
     pub table: HuffmanTable,
 }
@@ -96,6 +113,7 @@ impl Default for HuffmanScratch {
     }
 }
 
+#[derive(Clone)]
 pub struct FSEScratch {
     pub offsets: FSETable,
     pub of_rle: Option<u8>,
