@@ -78,6 +78,20 @@ fn single_files_and_nesting() {
     assert_eq!(String::from_utf8(digest).unwrap(), format!("{}\n", blake3::hash(&numbers).to_hex()));
 }
 
+/// GNU tar's `--zstd` writes one frame: members read in reverse order resume at snapshots of
+/// the decoder taken past the frame's first 16 MiB, and every byte equals the file archived.
+#[test]
+fn one_frame_tar_zst_reads_backwards() {
+    let dir = tempfile::tempdir().unwrap();
+    sh(dir.path(), "mkdir src && for i in 1 2 3 4 5 6 7 8; do seq $((i * 1000000)) $((i * 1000000 + 330000)) > src/f$i; done && tar --zstd -cf t.tar.zst -C src .");
+    let vfs = product_vfs();
+    for i in (1..=8).rev() {
+        let path = format!("{}/t.tar.zst:f{i}", dir.path().display());
+        let expected = std::fs::read(dir.path().join(format!("src/f{i}"))).unwrap();
+        assert_eq!(read_all(&vfs, &path).unwrap(), expected, "f{i}");
+    }
+}
+
 /// Damage is an error naming the offset (exit 1), never bytes.
 #[test]
 fn damaged_data_is_an_error() {
