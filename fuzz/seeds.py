@@ -56,6 +56,10 @@ def streams():
         a, b = tool(commands[0], small), tool(commands[0], text(5000, 3))
         if a is not None and b is not None:
             yield target, a + b
+    # A zstd frame that declares its size: the size and frames come from the headers.
+    sized = tool(["zstd", "-q", "-c", f"--stream-size={len(mid)}"], mid)
+    if sized is not None:
+        yield "zstd", sized
     # A skippable zstd frame before a frame.
     frame = tool(["zstd", "-q", "-c"], small)
     if frame is not None:

@@ -495,6 +495,9 @@ fn random_reads(vfs: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()
         let opened = Instant::now();
         let node = vfs.resolve(&shown)?;
         ensure!(node.metadata(&shown)?.size == RANDOM_LEN, "{file}: size");
+        // A frame that declares its size needs no pass for it; the reads come after one, as
+        // after the listing of a .tar.zst.
+        node.read(&shown, RANDOM_LEN - 1, 1)?;
         let open_time = opened.elapsed();
         let mut expected = vec![0u8; 4096];
         let guest = timed_reads(|offset| {
@@ -509,6 +512,7 @@ fn random_reads(vfs: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()
         let native = vfs_compress::Decompressed::open(compressed.as_slice(), compressed.len() as u64)?
             .ok_or_else(|| anyhow!("{file}: not recognised natively"))?;
         ensure!(native.size()? == RANDOM_LEN, "{file}: native size");
+        ensure!(native.decode_at(RANDOM_LEN - 1, &mut [0u8; 1])? == 1, "{file}: native last byte");
         let mut buf = vec![0u8; 4096];
         let ceiling = timed_reads(|offset| {
             ensure!(native.decode_at(offset, &mut buf)? == buf.len(), "{file}: native short read");
@@ -527,7 +531,7 @@ fn random_reads(vfs: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()
             duration(ceiling.0),
             Some(ceiling.0.as_secs_f64() / guest.0.as_secs_f64()),
         ));
-        rows.push(Row::info("  open (index or pass) before the reads", duration(open_time), format!("{} compressed", mib(std::fs::metadata(&path)?.len())), None));
+        rows.push(Row::info("  open, size and a read of the last byte before the reads", duration(open_time), format!("{} compressed", mib(std::fs::metadata(&path)?.len())), None));
     }
     Ok(())
 }

@@ -7,7 +7,7 @@ use crate::format::Format;
 use crate::gzip::GzipDecoder;
 use crate::lz4::Lz4Decoder;
 use crate::xz::{Start, XzBlocks, XzIndex, XzSequential};
-use crate::zstd::{SeekTable, ZstdDecoder};
+use crate::zstd::{SeekTable, ZstdDecoder, hop_frames};
 use crate::stream::{Seekable, Stats, Stream};
 use alloc::boxed::Box;
 use alloc::rc::Rc;
@@ -65,11 +65,13 @@ impl<R: ReadAt> Decompressed<R> {
                     let make = move || ZstdDecoder::new(0, size, Some(table.clone())).with_snapshots(budget, spacing);
                     Box::new(Stream::new(Box::new(make), points, Some(total)))
                 }
-                None => Box::new(Stream::new(
-                    Box::new(move || ZstdDecoder::new(0, size, None).with_snapshots(budget, spacing)),
-                    start_within(ZstdDecoder::start_point(0), budget, spacing),
-                    None,
-                )),
+                None => {
+                    let make = Box::new(move || ZstdDecoder::new(0, size, None).with_snapshots(budget, spacing));
+                    match hop_frames(&src, size, budget, spacing)? {
+                        Some((total, points)) => Box::new(Stream::new(make, points, Some(total))),
+                        None => Box::new(Stream::new(make, start_within(ZstdDecoder::start_point(0), budget, spacing), None)),
+                    }
+                }
             },
             Format::Xz => match XzIndex::read(&src, size, budget) {
                 Ok((index, points)) => {

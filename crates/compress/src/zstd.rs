@@ -131,6 +131,110 @@ impl SeekTable {
     }
 }
 
+/// What a frame header (RFC 8878 3.1.1.1) says, from its first bytes (up to 18).
+struct FrameHeader {
+    content_size: Option<u64>,
+    /// The window it asks for (its content size, for a single-segment frame).
+    window: Option<u64>,
+    /// A dictionary other than none.
+    dictionary: Option<u64>,
+    checksum: bool,
+    /// Bytes from the magic to the first block; `None` when `header` is shorter.
+    len: Option<usize>,
+}
+
+impl FrameHeader {
+    fn parse(header: &[u8]) -> Self {
+        let descriptor = header.get(4).copied().unwrap_or(0);
+        let single_segment = descriptor & 0x20 != 0;
+        let dict_len = [0usize, 1, 2, 4][(descriptor & 3) as usize];
+        let fcs_len = match descriptor >> 6 {
+            0 if single_segment => 1,
+            0 => 0,
+            1 => 2,
+            2 => 4,
+            _ => 8,
+        };
+        let dict_at = 5 + usize::from(!single_segment);
+        let fcs_at = dict_at + dict_len;
+        let field = |from: usize, len: usize| -> Option<u64> {
+            let bytes = header.get(from..from + len)?;
+            Some(bytes.iter().rev().fold(0u64, |v, &b| v << 8 | u64::from(b)))
+        };
+        let content_size = match fcs_len {
+            0 => None,
+            2 => field(fcs_at, 2).map(|v| v + 256),
+            len => field(fcs_at, len),
+        };
+        let window = if single_segment {
+            content_size
+        } else {
+            // RFC 8878 3.1.1.1.2: windowLog = 10 + exponent, plus eighths of it by the mantissa.
+            header.get(5).map(|&w| {
+                let base = 1u64 << (10 + (w >> 3));
+                base + (base / 8) * u64::from(w & 7)
+            })
+        };
+        let dictionary = if dict_len > 0 { field(dict_at, dict_len).filter(|&id| id != 0) } else { None };
+        let len = fcs_at + fcs_len;
+        Self { content_size, window, dictionary, checksum: descriptor & 4 != 0, len: (header.len() >= len).then_some(len) }
+    }
+}
+
+/// Every frame's place and size from the headers alone, when every frame declares its content
+/// size (zstd does when it compresses a file, not a pipe): frame headers give the sizes, block
+/// headers (3 bytes each) lead from one frame to the next. The size is then known at open, and
+/// every frame start is a checkpoint, as with a seek table. `None` when a frame does not declare
+/// its size or anything is out of place: the decoding pass then finds out, and reports damage.
+pub(crate) fn hop_frames(src: &dyn ReadAt, size: u64, budget: usize, spacing: u64) -> Result<Option<(u64, Checkpoints<Point>)>, DecodeError> {
+    let mut points = Checkpoints::new(budget, spacing);
+    let (mut at, mut output, mut frames) = (0u64, 0u64, 0u64);
+    while at < size {
+        let mut head = [0u8; 18];
+        let n = src.read_at(at, &mut head)?;
+        if n < 8 {
+            return Ok(None);
+        }
+        let magic = u32le(&head, 0);
+        if is_skippable(magic) {
+            at = at.saturating_add(8 + u64::from(u32le(&head, 4)));
+            continue;
+        }
+        let header = FrameHeader::parse(&head[..n]);
+        let (Some(content_size), Some(header_len), None, MAGIC) = (header.content_size, header.len, header.dictionary, magic) else {
+            return Ok(None);
+        };
+        points.add_boundary(output, Point { input: at, frame: frames, snapshot: None });
+        frames += 1;
+        output = output.saturating_add(content_size);
+        at += header_len as u64;
+        loop {
+            let mut block = [0u8; 3];
+            if at.saturating_add(3) > size {
+                return Ok(None);
+            }
+            src.read_exact_at(at, &mut block)?;
+            let block = u32::from_le_bytes([block[0], block[1], block[2], 0]);
+            let len = u64::from(block >> 3);
+            at += 3 + match (block >> 1) & 3 {
+                0 | 2 => len,
+                1 => 1,
+                _ => return Ok(None),
+            };
+            if block & 1 != 0 {
+                break;
+            }
+        }
+        if header.checksum {
+            at += 4;
+        }
+    }
+    if at != size || frames == 0 {
+        return Ok(None);
+    }
+    Ok(Some((output, points)))
+}
+
 fn u32le(b: &[u8], at: usize) -> u32 {
     u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]])
 }
@@ -252,44 +356,13 @@ impl ZstdDecoder {
         let at = self.input.offset();
         let mut header = [0u8; 18];
         let n = self.input.peek(src, &mut header).map_err(|e| Failure::new(e, self.pos))?;
-        let header = &header[..n];
-        let descriptor = header.get(4).copied().unwrap_or(0);
-        let single_segment = descriptor & 0x20 != 0;
-        let dict_len = [0usize, 1, 2, 4][(descriptor & 3) as usize];
-        let fcs_len = match descriptor >> 6 {
-            0 if single_segment => 1,
-            0 => 0,
-            1 => 2,
-            2 => 4,
-            _ => 8,
-        };
-        let dict_at = 5 + usize::from(!single_segment);
-        let fcs_at = dict_at + dict_len;
-        let field = |from: usize, len: usize| -> Option<u64> {
-            let bytes = header.get(from..from + len)?;
-            Some(bytes.iter().rev().fold(0u64, |v, &b| v << 8 | u64::from(b)))
-        };
-        if dict_len > 0 && field(dict_at, dict_len).is_some_and(|id| id != 0) {
-            let id = field(dict_at, dict_len).unwrap_or(0);
+        let FrameHeader { content_size, window, dictionary, .. } = FrameHeader::parse(&header[..n]);
+        if let Some(id) = dictionary {
             return Err(Failure::new(
                 DecodeError::unsupported(FORMAT, at, format!("a frame that needs dictionary {id}")),
                 self.pos,
             ));
         }
-        let content_size = match fcs_len {
-            0 => None,
-            2 => field(fcs_at, 2).map(|v| v + 256),
-            len => field(fcs_at, len),
-        };
-        let window = if single_segment {
-            content_size
-        } else {
-            // RFC 8878 3.1.1.1.2: windowLog = 10 + exponent, plus eighths of it by the mantissa.
-            header.get(5).map(|&w| {
-                let base = 1u64 << (10 + (w >> 3));
-                base + (base / 8) * u64::from(w & 7)
-            })
-        };
         let mut reader = Reader { input: &mut self.input, src, error: None };
         if let Err(e) = self.frame.reset(&mut reader) {
             let io = reader.error.take();

@@ -23,6 +23,7 @@ fn zstd_one_frame_multithreaded_and_rsyncable() {
 #[test]
 fn one_long_frame_resumes_at_snapshots() {
     let data = corpus(40 << 20, 39);
+    // From a pipe: no declared size, so the size takes a pass, which takes the snapshots.
     let zst = tool("zstd", &["-c", "-3"], &data);
     let d = open(&zst);
     assert_eq!(d.size().unwrap(), data.len() as u64);
@@ -70,6 +71,38 @@ fn concatenated_frames() {
     let d = open(&zst);
     check_stream(&d, &data, 1000, 26);
     assert_eq!(d.stats().checkpoints, data.len().div_ceil(700_000), "{:?}", d.stats());
+}
+
+/// zstd writes each frame's content size when it knows it (a file, or a pipe with
+/// `--stream-size`): the size is known at open from the headers, every frame start is a
+/// checkpoint without a pass, and a size that lies is an error when the read gets there.
+#[test]
+fn declared_sizes_give_size_and_frames_without_a_pass() {
+    let data = corpus(3 << 20, 41);
+    let frame = |piece: &[u8]| tool("zstd", &["-c", "-q", &format!("--stream-size={}", piece.len())], piece);
+    let mut zst = Vec::new();
+    for piece in data.chunks(700_000) {
+        zst.extend(frame(piece));
+        zst.extend([0x50, 0x2a, 0x4d, 0x18, 2, 0, 0, 0, 7, 7]);
+    }
+    let d = open(&zst);
+    assert_eq!(d.known_size(), Some(data.len() as u64));
+    assert_eq!(d.stats().checkpoints, data.len().div_ceil(700_000), "{:?}", d.stats());
+    check_stream(&d, &data, 300, 42);
+    // One frame from a pipe, without its size: a pass finds it, as before.
+    zst.extend(tool("zstd", &["-c", "-q"], b"tail"));
+    let d = open(&zst);
+    assert_eq!(d.known_size(), None);
+    assert_eq!(d.size().unwrap(), data.len() as u64 + 4);
+    // A declared size one larger than the data: the size says so, the read that reaches the
+    // frame's end fails, and nothing past the real data is made up.
+    let mut lying = frame(&data[..700_000]);
+    let at = lying[..18].windows(4).position(|w| w == 700_000u32.to_le_bytes()).expect("content size field");
+    lying[at..at + 4].copy_from_slice(&700_001u32.to_le_bytes());
+    let d = open(&lying);
+    assert_eq!(d.known_size(), Some(700_001));
+    let e = must_fail(&d, &data[..700_000]).to_string();
+    assert!(e.contains("header says 700001"), "{e}");
 }
 
 /// The seekable format: frames compressed by zstd, then a seek table (frame sizes and the low
