@@ -8,7 +8,7 @@
 //! windows by default) resumes at 7 to 15 places spread over its length, while the 8 MiB
 //! frames of pzstd are restarted from their start, which their own boundaries make cheap. The
 //! seek table of the seekable format, when present, gives every frame's place and size without
-//! a pass.
+//! a pass, and so do the frame and block headers when every frame declares its size.
 
 use crate::checkpoints::{Checkpoints, Weight};
 use crate::decompressed::{CHECKPOINT_BUDGET, SNAPSHOT_SPACING};
