@@ -105,6 +105,29 @@ fn declared_sizes_give_size_and_frames_without_a_pass() {
     assert!(e.contains("header says 700001"), "{e}");
 }
 
+/// The hop reads one block header at a time, so it gives up past 65,536 of them (a pass then
+/// finds the size): a frame of `blocks` raw one-byte blocks, written by hand.
+#[test]
+fn hopping_stops_at_many_blocks() {
+    let frame = |blocks: u32| {
+        let mut z = vec![0x28, 0xb5, 0x2f, 0xfd, 0xa0];
+        z.extend(blocks.to_le_bytes());
+        for i in 0..blocks {
+            let last = u8::from(i + 1 == blocks);
+            z.extend([8 | last, 0, 0, i as u8]);
+        }
+        z
+    };
+    let expected = |blocks: u32| (0..blocks).map(|i| i as u8).collect::<Vec<u8>>();
+    let few = open(&frame(1000));
+    assert_eq!(few.known_size(), Some(1000));
+    assert_eq!(read_all(&few, 300).unwrap(), expected(1000));
+    let many = open(&frame(70_000));
+    assert_eq!(many.known_size(), None);
+    assert_eq!(many.size().unwrap(), 70_000);
+    assert_eq!(read_all(&many, 4096).unwrap(), expected(70_000));
+}
+
 /// The seekable format: frames compressed by zstd, then a seek table (frame sizes and the low
 /// 32 bits of each frame's XXH64) in a trailing skippable frame. The size and every frame's
 /// place come from the table, without decoding.
