@@ -180,8 +180,9 @@ pub(crate) struct DataEnds {
 impl DataEnds {
     pub fn new(mut starts: Vec<u64>, directory: u64) -> Self {
         if !starts.is_sorted() {
-            let order = vfs_core::sorted_indices(starts.len(), &|a, b| starts[a].cmp(&starts[b]));
-            starts = order.into_iter().map(|i| starts[i]).collect();
+            let mut keyed = starts.iter().map(|&s| (s, 0)).collect();
+            vfs_core::sort_by_key(&mut keyed);
+            starts = keyed.into_iter().map(|(s, _)| s).collect();
         }
         starts.dedup();
         Self { starts, directory }

@@ -23,7 +23,7 @@ mod std_impls;
 pub use buf::BufReadAt;
 pub use error::IoError;
 pub use metadata::Metadata;
-pub use sort::sorted_indices;
+pub use sort::sort_by_key;
 pub use tree::{DropReason, Dropped, Node, NodeId, Tree, TreeBuilder};
 pub use vfs_error::VfsError;
 

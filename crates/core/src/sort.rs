@@ -1,50 +1,46 @@
-//! Sorting entries by index, small enough for every guest.
+//! A stable sort by integer key, small enough for every guest.
 //!
 //! The standard library's sorts are fast but large once instantiated (about 7 KB of wasm in the
-//! archive guest, which has a 150 KB budget). Listings come from archivers that mostly write them
-//! in order, so a natural merge sort fits: one pass over sorted input, O(n log n) otherwise.
+//! archive guest, which has a tight size budget). Listings come from archivers that mostly write
+//! them in order, so a natural merge sort fits: one pass over sorted input, O(n log n) otherwise.
+//! Keys are plain integers, so a comparison is one instruction; callers that order strings
+//! compare them a word at a time through keys (see the tree's path order).
 
-use alloc::vec;
 use alloc::vec::Vec;
-use core::cmp::Ordering;
 
-/// `0..len` sorted by `cmp`, stably (equal elements keep their index order). Taking `&dyn Fn`
-/// keeps one copy of the code however many callers a guest has.
-pub fn sorted_indices(len: usize, cmp: &dyn Fn(usize, usize) -> Ordering) -> Vec<usize> {
-    let mut from: Vec<usize> = (0..len).collect();
+/// Sorts `items` by key, stably (equal keys keep their order).
+pub fn sort_by_key(items: &mut Vec<(u64, usize)>) {
     // Ends of the maximal runs already in order.
     let mut ends: Vec<usize> = Vec::new();
-    for i in 1..len {
-        if cmp(from[i - 1], from[i]) == Ordering::Greater {
+    for i in 1..items.len() {
+        if items[i - 1].0 > items[i].0 {
             ends.push(i);
         }
     }
     if ends.is_empty() {
-        return from;
+        return;
     }
-    ends.push(len);
-    let mut to = vec![0; len];
+    ends.push(items.len());
+    let mut to = items.clone();
     while ends.len() > 1 {
         let mut merged = Vec::with_capacity(ends.len().div_ceil(2));
         let mut start = 0;
         for pair in ends.chunks(2) {
             let end = pair[pair.len() - 1];
-            merge(&from[start..pair[0]], &from[pair[0]..end], &mut to[start..end], cmp);
+            merge(&items[start..pair[0]], &items[pair[0]..end], &mut to[start..end]);
             merged.push(end);
             start = end;
         }
         ends = merged;
-        core::mem::swap(&mut from, &mut to);
+        core::mem::swap(items, &mut to);
     }
-    from
 }
 
 /// Merges sorted `left` and `right` into `out`; on ties `left` goes first.
-fn merge(left: &[usize], right: &[usize], out: &mut [usize], cmp: &dyn Fn(usize, usize) -> Ordering) {
+fn merge(left: &[(u64, usize)], right: &[(u64, usize)], out: &mut [(u64, usize)]) {
     let (mut l, mut r) = (0, 0);
     for slot in out.iter_mut() {
-        let take_left = r == right.len() || (l < left.len() && cmp(left[l], right[r]) != Ordering::Greater);
-        if take_left {
+        if r == right.len() || (l < left.len() && left[l].0 <= right[r].0) {
             *slot = left[l];
             l += 1;
         } else {
@@ -78,10 +74,11 @@ mod tests {
                         _ => i / 7 + next() % 3,
                     })
                     .collect();
-                let got = sorted_indices(len, &|a, b| keys[a].cmp(&keys[b]));
+                let mut got: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();
+                sort_by_key(&mut got);
                 let mut expected: Vec<usize> = (0..len).collect();
                 expected.sort_by_key(|&i| keys[i]);
-                assert_eq!(got, expected, "len {len}, shape {shape}");
+                assert_eq!(got.iter().map(|&(_, i)| i).collect::<Vec<_>>(), expected, "len {len}, shape {shape}");
             }
         }
     }
