@@ -1,7 +1,7 @@
 //! Shared by the targets: open arbitrary bytes as an archive, then list and read everything,
 //! and check that lookups of single paths (which scan the entries) answer as the index does.
 
-use vfs_archive::Archive;
+use vfs_archive::{Archive, Kind};
 
 /// Reads are capped so that a declared size of many gigabytes (legal, if all zeros) does not turn
 /// one input into minutes of work.
@@ -20,7 +20,16 @@ pub fn open_and_walk(data: &[u8]) {
         for name in names {
             assert!(!name.is_empty() && !name.contains('/') && name != "." && name != "..");
             let path = if dir.is_empty() { name } else { format!("{dir}/{name}") };
-            let meta = archive.metadata(&path).expect("listed paths have metadata");
+            let meta = match archive.metadata(&path) {
+                Ok(meta) => meta,
+                // The one file of a compressed file whose size cannot be decoded: listed, but
+                // neither its metadata nor the file itself can be had.
+                Err(_) if archive.kind() == Kind::File => {
+                    assert!(archive.open_file(&path).is_err(), "{path}: opened without a size");
+                    continue;
+                }
+                Err(e) => panic!("{path}: listed, but no metadata: {e:?}"),
+            };
             if scanned < SCANNED_LOOKUPS {
                 scanned += 1;
                 let fresh = Archive::open(data, data.len() as u64).unwrap().unwrap();

@@ -217,6 +217,27 @@ fn single_files() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A compressed file whose size cannot be decoded lists its one file; that file's metadata and
+/// opening it fail, naming the damage. Both inputs were found by fuzzing: a zstd frame that
+/// declares its (empty) content followed by bytes that are no frame, and a legacy lz4 stream
+/// whose second block claims more than any block may hold.
+#[test]
+fn damaged_single_files_list_their_file_and_fail_to_open() {
+    let mut zstd_then_garbage = vec![0x28, 0xb5, 0x2f, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0x91, 0, 0, 0];
+    zstd_then_garbage.resize(0x25, 0);
+    zstd_then_garbage.extend_from_slice(&[0x15, 0x2f, 0xfd, 0x5a, 0, 0, 0, 0, 0, 0, 0x37, 0x7a, 0x58, 0x2f, 0x68, 0x2f, 0x68, 0x7a, 0x50]);
+    let lz4_huge_block = [0x02, 0x21, 0x4c, 0x18, 0x02, 0, 0, 0, 0x12, 0x21, 0x2c, 0x80, 0x00, 0x50, 0x4b, 0x01, 0x02];
+    for (data, why) in [(&zstd_then_garbage[..], "not a zstd frame"), (&lz4_huge_block[..], "larger than the frame")] {
+        let a = Archive::open(data.to_vec(), data.len() as u64).unwrap().unwrap();
+        assert_eq!(a.kind(), Kind::File, "{why}");
+        let names = a.read_dir("").unwrap();
+        assert_eq!(names.len(), 1, "{why}");
+        let e = a.metadata(&names[0]).unwrap_err().to_string();
+        assert!(e.contains(why), "{e}");
+        assert!(a.open_file(&names[0]).is_err(), "{why}");
+    }
+}
+
 /// A truncated download lists what is there (with a warning); members before the cut read,
 /// the member the cut falls in fails. Damaged data fails the reads that reach it.
 #[test]
