@@ -29,6 +29,17 @@ pub use vfs_error::VfsError;
 
 use alloc::vec::Vec;
 
+/// A deterministic xorshift generator for the tests' inputs.
+#[cfg(test)]
+pub(crate) fn test_rng(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 /// A source of bytes addressed by offset.
 pub trait ReadAt {
     /// Reads up to `buf.len()` bytes at `offset`. Returns 0 only at or past the end.

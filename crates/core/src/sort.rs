@@ -57,13 +57,7 @@ mod tests {
     /// Equal to the standard stable sort on keys with many ties, in every shape of input.
     #[test]
     fn equals_the_standard_stable_sort() {
-        let mut state = 0x2545_f491_4f6c_dd1du64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng(0x2545_f491_4f6c_dd1du64);
         for len in [0, 1, 2, 3, 10, 100, 1000, 4097] {
             for shape in 0..4 {
                 let keys: Vec<u64> = (0..len as u64)

@@ -642,13 +642,7 @@ mod tests {
     /// of lengths around multiples of the key width.
     #[test]
     fn keyed_sort_equals_a_stable_sort_in_tree_order() {
-        let mut state = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = crate::test_rng(0x9e37_79b9_7f4a_7c15u64);
         let alphabet = [b'a', b'/', b'.', 0, 0xff, b'0'];
         for count in [0, 1, 2, 50, 2000] {
             let mut paths = String::new();
