@@ -180,8 +180,8 @@ pub(crate) struct DataEnds {
 impl DataEnds {
     pub fn new(mut starts: Vec<u64>, directory: u64) -> Self {
         if !starts.is_sorted() {
-            let mut keyed = starts.iter().map(|&s| (s, 0)).collect();
-            vfs_core::sort_by_key(&mut keyed);
+            let mut keyed: Vec<(u64, usize)> = starts.iter().map(|&s| (s, 0)).collect();
+            vfs_core::sort_by_key(&mut keyed, &mut Vec::new());
             starts = keyed.into_iter().map(|(s, _)| s).collect();
         }
         starts.dedup();

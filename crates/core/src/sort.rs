@@ -8,8 +8,9 @@
 
 use alloc::vec::Vec;
 
-/// Sorts `items` by key, stably (equal keys keep their order).
-pub fn sort_by_key(items: &mut Vec<(u64, usize)>) {
+/// Sorts `items` by key, stably (equal keys keep their order). `scratch` is working space,
+/// reused across calls.
+pub fn sort_by_key(items: &mut [(u64, usize)], scratch: &mut Vec<(u64, usize)>) {
     // Ends of the maximal runs already in order.
     let mut ends: Vec<usize> = Vec::new();
     for i in 1..items.len() {
@@ -21,18 +22,25 @@ pub fn sort_by_key(items: &mut Vec<(u64, usize)>) {
         return;
     }
     ends.push(items.len());
-    let mut to = items.clone();
+    scratch.clear();
+    scratch.extend_from_slice(items);
+    let (mut from, mut to) = (&mut *items, &mut scratch[..]);
+    let mut in_scratch = false;
     while ends.len() > 1 {
         let mut merged = Vec::with_capacity(ends.len().div_ceil(2));
         let mut start = 0;
         for pair in ends.chunks(2) {
             let end = pair[pair.len() - 1];
-            merge(&items[start..pair[0]], &items[pair[0]..end], &mut to[start..end]);
+            merge(&from[start..pair[0]], &from[pair[0]..end], &mut to[start..end]);
             merged.push(end);
             start = end;
         }
         ends = merged;
-        core::mem::swap(items, &mut to);
+        core::mem::swap(&mut from, &mut to);
+        in_scratch = !in_scratch;
+    }
+    if in_scratch {
+        items.copy_from_slice(scratch);
     }
 }
 
@@ -69,7 +77,7 @@ mod tests {
                     })
                     .collect();
                 let mut got: Vec<(u64, usize)> = keys.iter().copied().zip(0..).collect();
-                sort_by_key(&mut got);
+                sort_by_key(&mut got, &mut Vec::new());
                 let mut expected: Vec<usize> = (0..len).collect();
                 expected.sort_by_key(|&i| keys[i]);
                 assert_eq!(got.iter().map(|&(_, i)| i).collect::<Vec<_>>(), expected, "len {len}, shape {shape}");

@@ -510,11 +510,13 @@ fn tree_sorted(paths: &[u8], entries: &[(Range<usize>, Item)]) -> Vec<usize> {
     };
     let mut items: Vec<(u64, usize)> = (0..entries.len()).map(|n| (0, n)).collect();
     let mut runs = vec![(0..items.len(), 0)];
-    let mut run = Vec::new();
+    let mut scratch = Vec::new();
     while let Some((range, depth)) = runs.pop() {
-        run.clear();
-        run.extend(items[range.clone()].iter().map(|&(_, n)| (key(n, depth), n)));
-        crate::sort_by_key(&mut run);
+        let run = &mut items[range.clone()];
+        for item in run.iter_mut() {
+            item.0 = key(item.1, depth);
+        }
+        crate::sort_by_key(run, &mut scratch);
         let mut i = 0;
         while i < run.len() {
             let end = i + run[i..].iter().take_while(|item| item.0 == run[i].0).count();
@@ -524,8 +526,8 @@ fn tree_sorted(paths: &[u8], entries: &[(Range<usize>, Item)]) -> Vec<usize> {
             }
             i = end;
         }
-        items[range].copy_from_slice(&run);
     }
+    drop(scratch);
     items.into_iter().map(|(_, n)| n).collect()
 }
 
