@@ -6,10 +6,11 @@
 //! same name, and a directory wins over a file of the same name (the file comes back as
 //! [`Dropped`] from [`Tree::dropped`], so the caller can warn).
 //!
-//! Building is one sort of the paths, which is linear when they arrive in order (as archive
-//! writers usually list them), and no allocation per entry whose path is already canonical: every
-//! path lives in one string and every node names a slice of it. A lookup first tries the last node found and the one after it,
-//! which is where a walk in tree order goes next; otherwise it hashes the full path (the table is
+//! Building sorts the paths through integer keys, seven bytes at a time, which is linear when they
+//! arrive in order (as archive writers usually list them), and allocates nothing per entry whose
+//! path is already canonical: every path lives in one string and every node names a slice of it.
+//! A lookup first tries the last node found and the one after it, which is where a walk in tree
+//! order goes next; otherwise it hashes the full path (the table is
 //! built by the first lookup that needs it) or, when the table was given up, searches each
 //! component's siblings.
 
