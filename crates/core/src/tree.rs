@@ -498,7 +498,7 @@ fn is_below(p: &str, dir: &str) -> bool {
     dir.is_empty() && !p.is_empty() || p.len() > dir.len() && p[dir.len()] == b'/' && common_prefix(p, dir) == dir.len()
 }
 
-/// Indices of `entries` sorted stably in [`tree_order`] of their paths.
+/// Indices of `entries` sorted stably in depth-first order of their paths (bytewise, `/` first).
 ///
 /// Paths are compared [`SYMBOLS`] bytes at a time through integer keys: sort by the key of
 /// each path's first bytes, then sort again each run of equal keys by the next bytes, and so
