@@ -7,7 +7,7 @@ use crate::error::ArchiveError;
 use crate::index::Sink;
 use crate::names::{decode_cp437, decode_utf8_or_latin1};
 use crate::reader::EntryReader;
-use crate::zip_end::{CENTRAL_LEN, CENTRAL_MAGIC, Directory, extra_fields, sizes_and_offset, u16le, u32le};
+use crate::zip_end::{CENTRAL_LEN, CENTRAL_MAGIC, Directory, absolute, extra_fields, sizes_and_offset, u16le, u32le};
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
@@ -66,16 +66,22 @@ pub(crate) fn scan<R: ReadAt + ?Sized>(
         }
         let name_len = usize::from(u16le(head, 28));
         let extra_len = usize::from(u16le(head, 30));
-        let len = CENTRAL_LEN + (name_len + extra_len) as u64 + u64::from(u16le(head, 32));
+        let mut len = CENTRAL_LEN + (name_len + extra_len) as u64 + u64::from(u16le(head, 32));
         if len > left {
-            return Err(ArchiveError::zip(format!("central directory record at offset {pos} runs past the directory end")));
+            // Only the comment, which nothing reads, of the last record may be cut short (as
+            // Python and Go allow); the next record's position depends on it otherwise.
+            if CENTRAL_LEN + ((name_len + extra_len) as u64) > left || (seen + 1) as u16 != dir.count as u16 {
+                return Err(ArchiveError::zip(format!("central directory record at offset {pos} runs past the directory end")));
+            }
+            sink.warn(format!("the comment of the central directory record at offset {pos} runs past the directory end"));
+            len = left;
         }
         // At most 46 + 2 × 65535 bytes: always within the reader's window.
         let rec = src.slice_at(pos, CENTRAL_LEN as usize + name_len + extra_len)?;
         let (fixed, rest) = rec.split_at(CENTRAL_LEN as usize);
         let (name, extra) = rest.split_at(name_len);
         let raw = Raw { pos, fixed, name, extra };
-        starts.push(header_offset(&raw, dir)?);
+        starts.extend(header_offset(&raw, dir)?);
         pos += len;
         seen += 1;
         // An Info-ZIP Unicode path field may rename the entry: only then is the raw name not
@@ -134,29 +140,22 @@ fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Ent
         None if flags & FLAG_UTF8 != 0 => decode_utf8_or_latin1(raw.name),
         None => decode_cp437(raw.name),
     };
-    let header_offset = dir.base.checked_add(header_offset).ok_or_else(|| {
-        ArchiveError::zip(format!("local header offset of the record at offset {} overflows", raw.pos))
-    })?;
     let unix_mode = if host == HOST_UNIX || host == HOST_MACOS { (external >> 16) & UNIX_TYPE_MASK } else { 0 };
     let is_dir = name.ends_with('/')
         || unix_mode == UNIX_DIR
         || (external & DOS_DIRECTORY_ATTR != 0 && size == 0 && unix_mode == 0);
-    let entry = Entry {
-        size: if is_dir { 0 } else { size },
-        modified,
-        content: Content::Zip(ZipData {
-            header_offset,
-            compressed_size,
-            method,
-            flags,
-            crc32,
-        }),
+    let content = match absolute(dir.base, header_offset) {
+        Some(header_offset) => Content::Zip(ZipData { header_offset, compressed_size, method, flags, crc32 }),
+        None => Content::Unreadable(format!(
+            "its local header offset {header_offset} lies before the start of the file (bytes are missing from the start of the zip)"
+        )),
     };
+    let entry = Entry { size: if is_dir { 0 } else { size }, modified, content };
     Ok((name, is_dir, entry, !is_dir && unix_mode == UNIX_SYMLINK))
 }
 
-/// The absolute offset of a record's local header.
-fn header_offset(raw: &Raw<'_>, dir: &Directory) -> Result<u64, ArchiveError> {
+/// The absolute offset of a record's local header; `None` when it lies before the file's start.
+fn header_offset(raw: &Raw<'_>, dir: &Directory) -> Result<Option<u64>, ArchiveError> {
     // Only a saturated field sends the reader to the zip64 extra field.
     let offset = match u32le(raw.fixed, 42) {
         u32::MAX => {
@@ -164,7 +163,7 @@ fn header_offset(raw: &Raw<'_>, dir: &Directory) -> Result<u64, ArchiveError> {
         }
         offset => u64::from(offset),
     };
-    Ok(dir.base.saturating_add(offset))
+    Ok(absolute(dir.base, offset))
 }
 
 /// Where each entry's data must end: before the next local header (in file order) or the central

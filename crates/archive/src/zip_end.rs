@@ -24,9 +24,10 @@ const MAX_TAIL: u64 = EOCD_LEN + 0xffff;
 pub(crate) struct Directory {
     pub start: u64,
     pub end: u64,
-    /// Added to every offset stored in the archive: non-zero when something (a self-extractor
-    /// stub) was prepended without fixing the offsets.
-    pub base: u64,
+    /// Added to every offset stored in the archive: positive when something (a self-extractor
+    /// stub) was prepended without fixing the offsets, negative when bytes are missing at the
+    /// start or the directory's recorded offset is wrong.
+    pub base: i64,
     /// Number of records the end record declares.
     pub count: u64,
 }
@@ -93,26 +94,27 @@ fn directory_from<R: ReadAt + ?Sized>(
     if let Some(z64) = zip64_end(src, eocd_pos)? {
         (end, count, cd_size, cd_offset) = z64;
     }
-    let stored_end = cd_offset
-        .checked_add(cd_size)
-        .ok_or_else(|| ArchiveError::zip("central directory offset and size overflow"))?;
-    let adjusted = end.checked_sub(stored_end).ok_or_else(|| {
+    // Where the directory starts if it lies right before the record after it, as it should.
+    let start = end.checked_sub(cd_size).ok_or_else(|| {
         ArchiveError::zip(format!(
-            "central directory (offset {cd_offset}, {cd_size} bytes) would end past its end record at {end}; the file is truncated or not a zip"
+            "central directory ({cd_size} bytes) would begin before the start of the file; the file is truncated or not a zip"
         ))
     })?;
-    let directory = |base: u64| Directory { start: base + cd_offset, end, base, count };
+    let adjusted = i64::try_from(cd_offset)
+        .ok()
+        .and_then(|offset| i64::try_from(start).ok()?.checked_sub(offset))
+        .ok_or_else(|| ArchiveError::zip(format!("central directory offset {cd_offset} is out of range")))?;
+    let directory = |(base, start): (i64, u64)| Directory { start, end, base, count };
     if cd_size == 0 {
-        return Ok(directory(adjusted));
+        return Ok(directory((adjusted, start)));
     }
-    // Offsets are relative to the start of the zip, which something may have been prepended to
-    // (the adjusted base); but some writers record the directory's size wrongly, which makes
-    // the adjusted base wrong while the recorded offsets are right. As Go does, use the base at
-    // which the directory and the first entry's local header are both found.
+    // Offsets are relative to the start of the zip, which something may have been prepended to,
+    // or cut from (the adjusted base); but some writers record the directory's size wrongly,
+    // which makes the adjusted base wrong while the recorded offsets are right. As Go does, use
+    // the base at which the directory and the first entry's local header are both found.
     let mut found = None;
-    let candidates = [adjusted, 0];
-    for &base in &candidates[..if adjusted == 0 { 1 } else { 2 }] {
-        let start = base + cd_offset;
+    let candidates = [(adjusted, start), (0, cd_offset)];
+    for &(base, start) in &candidates[..if adjusted == 0 { 1 } else { 2 }] {
         if start >= end {
             continue;
         }
@@ -120,15 +122,21 @@ fn directory_from<R: ReadAt + ?Sized>(
         if magic != CENTRAL_MAGIC {
             continue;
         }
-        found.get_or_insert(base);
+        found.get_or_insert((base, start));
         if first_local_header_at(src, start, end, base)? {
-            return Ok(directory(base));
+            return Ok(directory((base, start)));
         }
     }
     match found {
-        Some(base) => Ok(directory(base)),
-        None => Err(ArchiveError::zip(format!("no central directory record at offset {}", adjusted + cd_offset))),
+        Some(found) => Ok(directory(found)),
+        None => Err(ArchiveError::zip(format!("no central directory record at offset {start}"))),
     }
+}
+
+/// `offset`, stored in the archive, as an absolute file offset: `None` when it lies outside the
+/// file's possible range (before its start, when bytes are missing there).
+pub(crate) fn absolute(base: i64, offset: u64) -> Option<u64> {
+    u64::try_from(base.checked_add_unsigned(offset)?).ok()
 }
 
 /// Whether the local header of the directory record at `start` is where it says, counted from
@@ -137,7 +145,7 @@ fn first_local_header_at<R: ReadAt + ?Sized>(
     src: &mut BufReadAt<&R>,
     start: u64,
     end: u64,
-    base: u64,
+    base: i64,
 ) -> Result<bool, ArchiveError> {
     if end - start < CENTRAL_LEN {
         return Ok(false);
@@ -150,7 +158,7 @@ fn first_local_header_at<R: ReadAt + ?Sized>(
     }
     let extra = src.slice_at(extra_at, extra_len)?;
     let Ok((_, _, offset)) = sizes_and_offset(&h, extra) else { return Ok(false) };
-    let Some(at) = base.checked_add(offset) else { return Ok(false) };
+    let Some(at) = absolute(base, offset) else { return Ok(false) };
     let mut magic = [0u8; 4];
     Ok(src.read_at(at, &mut magic)? == 4 && magic == LOCAL_MAGIC)
 }

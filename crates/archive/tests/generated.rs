@@ -255,6 +255,50 @@ with open(os.path.join(sys.argv[1], 'many.zip'), 'wb') as f:
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Zips whose recorded offsets are wrong, as Python and Go read them: the first bytes cut off
+/// (the entries there fail, the rest read), a central directory offset far past the file (the
+/// directory right before its end record is listed; every offset moves as the directory's did,
+/// here to before the file, so nothing reads), and a last record whose comment runs into the
+/// end record.
+#[test]
+fn zips_with_wrong_offsets_read_as_python_does() {
+    let dir = scratch("badoffsets");
+    python(
+        r#"
+import io, os, struct, sys, zipfile
+raw = io.BytesIO()
+with zipfile.ZipFile(raw, 'w', zipfile.ZIP_DEFLATED) as z:
+    z.writestr('first.txt', b'the first entry, partly cut off\n' * 4)
+    z.writestr('dir/second.txt', b'second\n' * 100)
+    z.writestr('third.bin', bytes(range(256)) * 8)
+data = raw.getvalue()
+eocd = data.rindex(b'PK\x05\x06')
+def out(name, b):
+    with open(os.path.join(sys.argv[1], name), 'wb') as f:
+        f.write(b)
+out('cut.zip', data[32:])
+cd_offset = struct.unpack_from('<I', data, eocd + 16)[0]
+out('cdoffset.zip', data[:eocd + 16] + struct.pack('<I', cd_offset + 0x200000) + data[eocd + 20:])
+last = data.rindex(b'PK\x01\x02')
+out('comment.zip', data[:last + 32] + struct.pack('<H', 40) + data[last + 34:])
+"#,
+        &dir,
+    );
+    let cut = compare_with_python("zip", &dir.join("cut.zip"), &[]);
+    let data = std::fs::read(dir.join("cut.zip")).unwrap();
+    let err = read_path(&cut, data.as_slice(), "first.txt").unwrap_err();
+    assert!(err.contains("before the start of the file"), "{err}");
+    assert_eq!(read_path(&cut, data.as_slice(), "dir/second.txt").unwrap(), b"second\n".repeat(100));
+    for name in ["cdoffset.zip", "comment.zip"] {
+        let path = dir.join(name);
+        // Python, too, lists cdoffset.zip's entries and fails to read them.
+        let a = compare_with_python("zip", &path, &[]);
+        assert_eq!(a.read_dir("").unwrap(), ["dir", "first.txt", "third.bin"], "{name}");
+        common::assert_lookups_match_index(&std::fs::read(&path).unwrap());
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// PAX records with empty values delete the keyword, a global header's value included; a
 /// global header sets other keywords for every later member but never a name. Python applies an
 /// empty `path` as the name "" and an empty mtime as 0; libarchive agrees on the names.

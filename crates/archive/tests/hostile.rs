@@ -226,12 +226,20 @@ fn truncated_zips_fail_clearly() {
         let err = Archive::open(part, part.len() as u64).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("truncated"), "cut at {cut}: {err:?}");
     }
-    // Central directory offset pointing past the end record.
+    // A central directory offset pointing past the end record: as Go and Python do, the
+    // directory right before the end record is listed, and every offset is moved as its offset
+    // was, here to before the start of the file.
     let mut bad = z.bytes.clone();
     let n = bad.len();
     bad[n - 6..n - 2].copy_from_slice(&u32::MAX.to_le_bytes());
+    let a = open_bytes(&bad);
+    assert_eq!(a.read_dir("").unwrap(), ["a", "b"]);
+    let err = read_path(&a, bad.as_slice(), "b").unwrap_err();
+    assert!(err.contains("lies before the start of the file"), "{err}");
+    // A central directory larger than everything before its end record.
+    bad[n - 10..n - 6].copy_from_slice(&(n as u32).to_le_bytes());
     let err = Archive::open(bad.as_slice(), n as u64).err().unwrap().to_string();
-    assert!(err.contains("central directory"), "{err}");
+    assert!(err.contains("central directory") && err.contains("truncated"), "{err}");
 }
 
 #[test]
