@@ -20,6 +20,11 @@ const MAX_LINK_TARGET: usize = 4096;
 const FLAG_ENCRYPTED: u16 = 0x0001;
 const FLAG_UTF8: u16 = 0x0800;
 const EXTRA_TIMESTAMP: u16 = 0x5455;
+const EXTRA_NTFS: u16 = 0x000a;
+const EXTRA_UNIX: u16 = 0x000d;
+const EXTRA_INFO_ZIP_UNIX: u16 = 0x5855;
+/// Seconds from 1601-01-01 (the NTFS epoch) to 1970-01-01.
+const NTFS_EPOCH_OFFSET: i64 = 11_644_473_600;
 const EXTRA_UNICODE_PATH: u16 = 0x7075;
 const HOST_UNIX: u8 = 3;
 const HOST_MACOS: u8 = 19;
@@ -112,6 +117,8 @@ fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Ent
     let (size, compressed_size, header_offset) = sizes_and_offset(h, raw.extra)
         .map_err(|e| ArchiveError::zip(format!("record at offset {}: {e}", raw.pos)))?;
 
+    // The MS-DOS time is local time in an unknown zone: a UTC time from an extra field wins (the
+    // last one, as in Go).
     let mut modified = dos_time::to_unix(u16le(h, 14), u16le(h, 12));
     let mut unicode_name = None;
     for (id, data) in extra_fields(raw.extra) {
@@ -123,6 +130,8 @@ fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Ent
                     modified = Some(i64::from(i32::from_le_bytes([t0, t1, t2, t3])));
                 }
             }
+            EXTRA_NTFS => modified = ntfs_modified(data).or(modified),
+            EXTRA_UNIX | EXTRA_INFO_ZIP_UNIX if data.len() >= 8 => modified = Some(i64::from(u32le(data, 4))),
             EXTRA_UNICODE_PATH => {
                 // Valid only while the name it translates is unchanged (checked by CRC).
                 if let [1, c0, c1, c2, c3, ref utf8 @ ..] = *data
@@ -152,6 +161,21 @@ fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Ent
     };
     let entry = Entry { size: if is_dir { 0 } else { size }, modified, content };
     Ok((name, is_dir, entry, !is_dir && unix_mode == UNIX_SYMLINK))
+}
+
+/// The modification time in an NTFS extra field: attribute 1 holds the modification, access
+/// and creation times in 100 ns ticks since 1601.
+fn ntfs_modified(data: &[u8]) -> Option<i64> {
+    let mut attrs = data.get(4..)?;
+    while let [t0, t1, s0, s1, ref rest @ ..] = *attrs {
+        let (attr, rest) = rest.split_at_checked(usize::from(u16::from_le_bytes([s0, s1])))?;
+        if u16::from_le_bytes([t0, t1]) == 1 && attr.len() == 24 {
+            let ticks = u64::from_le_bytes(attr[..8].try_into().ok()?) as i64;
+            return Some(ticks / 10_000_000 - NTFS_EPOCH_OFFSET);
+        }
+        attrs = rest;
+    }
+    None
 }
 
 /// The absolute offset of a record's local header; `None` when it lies before the file's start.

@@ -299,6 +299,42 @@ out('comment.zip', data[:last + 32] + struct.pack('<H', 40) + data[last + 34:])
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The MS-DOS time of a zip entry is local time in an unknown zone; a UTC time in an extra field
+/// wins, as in Go: NTFS times (7-Zip writes them, here in a zone 7 hours behind UTC, so its
+/// MS-DOS times are off by that), PKWARE and old Info-ZIP Unix times (written by Python here).
+#[test]
+fn zip_times_from_extra_fields() {
+    let dir = scratch("ziptimes");
+    let mtime = 1_600_000_001; // odd: MS-DOS times have a 2 s resolution
+    std::fs::write(dir.join("f.txt"), b"hi\n").unwrap();
+    let touched = Command::new("touch").arg("-d").arg(format!("@{mtime}")).arg(dir.join("f.txt")).status().unwrap();
+    assert!(touched.success());
+    let out = Command::new("7zz")
+        .args(["a", "-tzip", "ntfs.zip", "f.txt"])
+        .env("TZ", "America/Los_Angeles")
+        .current_dir(&dir)
+        .output();
+    assert!(out.is_ok_and(|o| o.status.success()), "7zz (apt-get install 7zip) is needed by this test");
+    python(
+        r#"
+import os, struct, sys, zipfile
+with zipfile.ZipFile(os.path.join(sys.argv[1], 'unix.zip'), 'w') as z:
+    for name, tag in [('pkware', 0x000d), ('infozip', 0x5855)]:
+        info = zipfile.ZipInfo(name, (2001, 2, 3, 4, 5, 6))
+        info.extra = struct.pack('<HHII', tag, 8, 0, 1_600_000_001)
+        z.writestr(info, b'x')
+"#,
+        &dir,
+    );
+    let ntfs = compare_with_python("zip", &dir.join("ntfs.zip"), &[]);
+    assert_eq!(ntfs.metadata("f.txt").unwrap().modified, Some(mtime));
+    let unix = compare_with_python("zip", &dir.join("unix.zip"), &[]);
+    for name in ["pkware", "infozip"] {
+        assert_eq!(unix.metadata(name).unwrap().modified, Some(mtime), "{name}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// PAX records with empty values delete the keyword, a global header's value included; a
 /// global header sets other keywords for every later member but never a name. Python applies an
 /// empty `path` as the name "" and an empty mtime as 0; libarchive agrees on the names.

@@ -147,8 +147,19 @@ else:
             while len(x) >= 4:
                 hid, ln = struct.unpack('<HH', x[:4])
                 d = x[4:4 + ln]
+                # UTC times in extra fields win over the local MS-DOS time, the last one first,
+                # as in Go's archive/zip.
                 if hid == 0x5455 and len(d) >= 5 and d[0] & 1:
                     mtime = struct.unpack('<i', d[1:5])[0]
+                elif hid in (0x000d, 0x5855) and len(d) >= 8:
+                    mtime = struct.unpack('<I', d[4:8])[0]
+                elif hid == 0x000a:
+                    a = d[4:]
+                    while len(a) >= 4:
+                        tag, size = struct.unpack('<HH', a[:4])
+                        if tag == 1 and size == 24 and len(a) >= 28:
+                            mtime = struct.unpack('<q', a[4:12])[0] // 10_000_000 - 11_644_473_600
+                        a = a[4 + size:]
                 x = x[4 + ln:]
             if mtime is None:
                 try:
