@@ -119,7 +119,7 @@ pub fn zip_records(data: &[u8]) {
     if data.len() >= 46 {
         let _ = sizes_and_offset(&data[..46], &data[46..]);
     }
-    let dir = Directory { start: 0, end: data.len() as u64, base: 0, count: 1 };
+    let dir = Directory { start: 0, end: data.len() as u64, base: 0, count: 1, disk: 0 };
     let mut index = Index::new();
     let mut starts = Vec::new();
     if zip::scan(&mut BufReadAt::new(data), &dir, &mut index, &mut starts).is_err() {

@@ -7,7 +7,7 @@ use crate::error::ArchiveError;
 use crate::index::Sink;
 use crate::names::{decode_cp437, decode_utf8_or_latin1};
 use crate::reader::EntryReader;
-use crate::zip_end::{CENTRAL_LEN, CENTRAL_MAGIC, Directory, absolute, extra_fields, sizes_and_offset, u16le, u32le};
+use crate::zip_end::{CENTRAL_LEN, CENTRAL_MAGIC, Directory, absolute, disk_start, extra_fields, sizes_and_offset, u16le, u32le};
 use alloc::borrow::Cow;
 use alloc::format;
 use alloc::string::String;
@@ -94,10 +94,10 @@ pub(crate) fn scan<R: ReadAt + ?Sized>(
         if !sink.wants(raw.name) && !extra_fields(raw.extra).any(|(id, _)| id == EXTRA_UNICODE_PATH) {
             continue;
         }
-        let (name, is_dir, entry, is_symlink) = record(&raw, dir)?;
-        if is_symlink {
+        let (name, is_dir, entry, symlink_target) = record(&raw, dir)?;
+        if let Some(decode) = symlink_target {
             let name = name.into_owned();
-            let entry = symlink(*src.get_ref(), &name, entry, dir.start);
+            let entry = symlink(*src.get_ref(), &name, entry, dir.start, decode);
             sink.add(&name, false, entry);
         } else {
             sink.add(&name, is_dir, entry);
@@ -106,8 +106,12 @@ pub(crate) fn scan<R: ReadAt + ?Sized>(
     Ok(())
 }
 
-/// The name, whether it is a directory, the entry, and whether it is a Unix symbolic link.
-fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Entry, bool), ArchiveError> {
+/// Decodes a name, or a symbolic link's target, from the archive's bytes.
+type Decode = for<'b> fn(&'b [u8]) -> Cow<'b, str>;
+
+/// The name, whether it is a directory, the entry, and for a Unix symbolic link how its target
+/// is decoded.
+fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Entry, Option<Decode>), ArchiveError> {
     let h = raw.fixed;
     let host = h[5];
     let flags = u16le(h, 8);
@@ -144,23 +148,28 @@ fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Ent
             _ => {}
         }
     }
-    let name = match unicode_name {
-        Some(n) => n,
-        None if flags & FLAG_UTF8 != 0 => decode_utf8_or_latin1(raw.name),
-        None => decode_cp437(raw.name),
-    };
+    // A link's target is in the charset of the raw name (CP437 unless flagged), so a target
+    // names what the entries it points at are listed as.
+    let decode: Decode =
+        if unicode_name.is_some() || flags & FLAG_UTF8 != 0 { decode_utf8_or_latin1 } else { decode_cp437 };
+    let name = unicode_name.unwrap_or_else(|| decode(raw.name));
     let unix_mode = if host == HOST_UNIX || host == HOST_MACOS { (external >> 16) & UNIX_TYPE_MASK } else { 0 };
     let is_dir = name.ends_with('/')
         || unix_mode == UNIX_DIR
         || (external & DOS_DIRECTORY_ATTR != 0 && size == 0 && unix_mode == 0);
-    let content = match absolute(dir.base, header_offset) {
-        Some(header_offset) => Content::Zip(ZipData { header_offset, compressed_size, method, flags, crc32 }),
-        None => Content::Unreadable(format!(
+    let content = match (in_this_part(raw, dir), absolute(dir.base, header_offset)) {
+        (Err(part), _) => Content::Unreadable(format!(
+            "it is in part {} of a split zip; only this file, part {}, is read",
+            u64::from(part) + 1,
+            u64::from(dir.disk) + 1
+        )),
+        (Ok(()), Some(header_offset)) => Content::Zip(ZipData { header_offset, compressed_size, method, flags, crc32 }),
+        (Ok(()), None) => Content::Unreadable(format!(
             "its local header offset {header_offset} lies before the start of the file (bytes are missing from the start of the zip)"
         )),
     };
     let entry = Entry { size: if is_dir { 0 } else { size }, modified, content };
-    Ok((name, is_dir, entry, !is_dir && unix_mode == UNIX_SYMLINK))
+    Ok((name, is_dir, entry, (!is_dir && unix_mode == UNIX_SYMLINK).then_some(decode)))
 }
 
 /// The modification time in an NTFS extra field: attribute 1 holds the modification, access
@@ -178,8 +187,25 @@ fn ntfs_modified(data: &[u8]) -> Option<i64> {
     None
 }
 
-/// The absolute offset of a record's local header; `None` when it lies before the file's start.
+/// Whether a record's entry starts in this file, or else in which part of a split archive. Only
+/// the end record of a split archive (not in part 0) makes the records' part numbers count:
+/// other zips' writers may leave anything there, which Go and Python ignore.
+fn in_this_part(raw: &Raw<'_>, dir: &Directory) -> Result<(), u32> {
+    match dir.disk {
+        0 => Ok(()),
+        _ => match disk_start(raw.fixed, raw.extra) {
+            part if part == dir.disk => Ok(()),
+            part => Err(part),
+        },
+    }
+}
+
+/// The absolute offset of a record's local header; `None` when it lies before the file's start
+/// or in another part of a split archive.
 fn header_offset(raw: &Raw<'_>, dir: &Directory) -> Result<Option<u64>, ArchiveError> {
+    if in_this_part(raw, dir).is_err() {
+        return Ok(None);
+    }
     // Only a saturated field sends the reader to the zip64 extra field.
     let offset = match u32le(raw.fixed, 42) {
         u32::MAX => {
@@ -228,7 +254,7 @@ impl DataEnds {
 /// leaves an entry that fails to open with the reason. Targets are read while indexing, before
 /// the next entry's offset is known, so they are bounded by the central directory instead (and
 /// by [`MAX_LINK_TARGET`]).
-fn symlink<R: ReadAt + ?Sized>(src: &R, name: &str, entry: Entry, directory: u64) -> Entry {
+fn symlink<R: ReadAt + ?Sized>(src: &R, name: &str, entry: Entry, directory: u64, decode: Decode) -> Entry {
     let Entry { size, modified, content } = &entry;
     let unreadable = |why: String| Entry { size: 0, modified: *modified, content: Content::Unreadable(why) };
     let Content::Zip(z) = content else { return entry };
@@ -248,7 +274,7 @@ fn symlink<R: ReadAt + ?Sized>(src: &R, name: &str, entry: Entry, directory: u64
             Err(e) => return unreadable(format!("symbolic link target cannot be read: {e}")),
         }
     };
-    let target = decode_utf8_or_latin1(&target).into_owned();
+    let target = decode(&target).into_owned();
     Entry { size: 0, modified: *modified, content: Content::Link(Link { kind: LinkKind::Symbolic, target }) }
 }
 

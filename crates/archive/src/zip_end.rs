@@ -30,6 +30,9 @@ pub(crate) struct Directory {
     pub base: i64,
     /// Number of records the end record declares.
     pub count: u64,
+    /// Which part of a split archive this file is (0 when not split): entries that start in
+    /// other parts are not here.
+    pub disk: u32,
 }
 
 /// Finds the central directory. `Ok(None)` when there is no end record that leads to one.
@@ -85,6 +88,7 @@ fn directory_from<R: ReadAt + ?Sized>(
     eocd_pos: u64,
     rec: &[u8],
 ) -> Result<Directory, ArchiveError> {
+    let mut disk = u32::from(u16le(rec, 4));
     let mut count = u64::from(u16le(rec, 10));
     let mut cd_size = u64::from(u32le(rec, 12));
     let mut cd_offset = u64::from(u32le(rec, 16));
@@ -92,7 +96,7 @@ fn directory_from<R: ReadAt + ?Sized>(
     // one, else this end record.
     let mut end = eocd_pos;
     if let Some(z64) = zip64_end(src, eocd_pos)? {
-        (end, count, cd_size, cd_offset) = z64;
+        (end, disk, count, cd_size, cd_offset) = z64;
     }
     // Where the directory starts if it lies right before the record after it, as it should.
     let start = end.checked_sub(cd_size).ok_or_else(|| {
@@ -104,7 +108,7 @@ fn directory_from<R: ReadAt + ?Sized>(
         .ok()
         .and_then(|offset| i64::try_from(start).ok()?.checked_sub(offset))
         .ok_or_else(|| ArchiveError::zip(format!("central directory offset {cd_offset} is out of range")))?;
-    let directory = |(base, start): (i64, u64)| Directory { start, end, base, count };
+    let directory = |(base, start): (i64, u64)| Directory { start, end, base, count, disk };
     if cd_size == 0 {
         return Ok(directory((adjusted, start)));
     }
@@ -164,11 +168,11 @@ fn first_local_header_at<R: ReadAt + ?Sized>(
 }
 
 /// The zip64 end record before `eocd_pos`, if a locator points to one: its position, the
-/// number of records, the directory size and the directory offset.
+/// number of this disk, the number of records, the directory size and the directory offset.
 fn zip64_end<R: ReadAt + ?Sized>(
     src: &mut BufReadAt<&R>,
     eocd_pos: u64,
-) -> Result<Option<(u64, u64, u64, u64)>, ArchiveError> {
+) -> Result<Option<(u64, u32, u64, u64, u64)>, ArchiveError> {
     let Some(loc_pos) = eocd_pos.checked_sub(ZIP64_LOCATOR_LEN) else { return Ok(None) };
     let loc: [u8; ZIP64_LOCATOR_LEN as usize] = src.read_array(loc_pos)?;
     if loc[..4] != ZIP64_LOCATOR_MAGIC {
@@ -186,7 +190,7 @@ fn zip64_end<R: ReadAt + ?Sized>(
         }
         let rec: [u8; ZIP64_EOCD_LEN as usize] = src.read_array(pos)?;
         if rec[..4] == ZIP64_EOCD_MAGIC {
-            return Ok(Some((pos, u64le(&rec, 32), u64le(&rec, 40), u64le(&rec, 48))));
+            return Ok(Some((pos, u32le(&rec, 16), u64le(&rec, 32), u64le(&rec, 40), u64le(&rec, 48))));
         }
     }
     Err(ArchiveError::zip(format!("zip64 locator at offset {loc_pos} does not lead to a zip64 end record")))
@@ -206,6 +210,20 @@ pub(crate) fn sizes_and_offset(fixed: &[u8], extra: &[u8]) -> Result<(u64, u64, 
         }
     }
     Ok((values[0], values[1], values[2]))
+}
+
+/// The part of a split archive a central directory record's entry starts in: the fixed
+/// record's value, or the zip64 extra field's (after the 8-byte values) when it is saturated.
+pub(crate) fn disk_start(fixed: &[u8], extra: &[u8]) -> u32 {
+    let disk = u16le(fixed, 34);
+    if disk != u16::MAX {
+        return u32::from(disk);
+    }
+    let eights = [24, 20, 42].iter().filter(|&&at| u32le(fixed, at) == u32::MAX).count();
+    extra_fields(extra)
+        .find(|&(id, _)| id == EXTRA_ZIP64)
+        .and_then(|(_, data)| data.get(eights * 8..eights * 8 + 4))
+        .map_or(u32::from(disk), |d| u32le(d, 0))
 }
 
 /// `(id, data)` of each extra field; a truncated last field is ignored.

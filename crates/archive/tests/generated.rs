@@ -335,6 +335,67 @@ with zipfile.ZipFile(os.path.join(sys.argv[1], 'unix.zip'), 'w') as z:
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Info-ZIP in the C locale stores UTF-8 names without the UTF-8 flag, so they are listed as
+/// CP437 (as Python lists them); a link's target is stored in the same charset, and must be
+/// decoded the same way to find the entry it names.
+#[test]
+fn unflagged_link_targets_decode_as_their_names() {
+    let dir = scratch("cp437links");
+    let src = dir.join("src");
+    std::fs::create_dir_all(src.join("d\u{fc}r")).unwrap();
+    std::fs::write(src.join("d\u{fc}r/f\u{ef}l\u{e9}.txt"), b"reached\n").unwrap();
+    std::os::unix::fs::symlink("d\u{fc}r/f\u{ef}l\u{e9}.txt", src.join("l\u{ef}nk")).unwrap();
+    let zipped =
+        Command::new("zip").args(["-q", "-r", "-y", "../links.zip", "."]).env("LC_ALL", "C").current_dir(&src).status();
+    if !zipped.is_ok_and(|s| s.success()) {
+        eprintln!("Info-ZIP zip not installed; skipped");
+        return;
+    }
+    let a = compare_with_python("zip", &dir.join("links.zip"), &[]);
+    let data = std::fs::read(dir.join("links.zip")).unwrap();
+    let link = "l\u{251c}\u{bb}nk"; // the raw UTF-8 of "ï", 0xC3 0xAF, read as CP437
+    assert!(a.read_dir("").unwrap().contains(&String::from(link)), "{:?}", a.read_dir(""));
+    assert_eq!(read_path(&a, data.as_slice(), link), Ok(b"reached\n".to_vec()));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The last part of a split zip (Info-ZIP's `zip -s`) holds the central directory: every entry
+/// is listed, those that start in this part read (as Python reads them), the others fail
+/// naming their part instead of reading at offsets that belong to another file.
+#[test]
+fn last_part_of_a_split_zip() {
+    let dir = scratch("split");
+    python(
+        r#"
+import os, random, sys
+rng = random.Random(5)
+for i in range(3):
+    with open(os.path.join(sys.argv[1], 'big%d.bin' % i), 'wb') as f:
+        f.write(bytes(rng.getrandbits(8) for _ in range(50_000)))
+with open(os.path.join(sys.argv[1], 'small.txt'), 'w') as f:
+    f.write('in the last part\n')
+"#,
+        &dir,
+    );
+    let zipped = Command::new("zip")
+        .args(["-q", "-s", "64k", "split.zip", "big0.bin", "big1.bin", "big2.bin", "small.txt"])
+        .current_dir(&dir)
+        .status();
+    if !zipped.is_ok_and(|s| s.success()) {
+        eprintln!("Info-ZIP zip not installed; skipped");
+        return;
+    }
+    assert!(dir.join("split.z02").exists(), "zip -s wrote no parts");
+    let a = compare_with_python("zip", &dir.join("split.zip"), &[]);
+    let data = std::fs::read(dir.join("split.zip")).unwrap();
+    assert_eq!(a.read_dir("").unwrap(), ["big0.bin", "big1.bin", "big2.bin", "small.txt"]);
+    assert_eq!(a.metadata("big0.bin").unwrap().size, 50_000);
+    assert_eq!(read_path(&a, data.as_slice(), "small.txt"), Ok(b"in the last part\n".to_vec()));
+    let err = read_path(&a, data.as_slice(), "big0.bin").unwrap_err();
+    assert!(err.contains("part 1 of a split zip") && err.contains("part 3"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// PAX records with empty values delete the keyword, a global header's value included; a
 /// global header sets other keywords for every later member but never a name. Python applies an
 /// empty `path` as the name "" and an empty mtime as 0; libarchive agrees on the names.
