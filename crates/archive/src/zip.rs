@@ -127,11 +127,12 @@ fn record<'a>(raw: &Raw<'a>, dir: &Directory) -> Result<(Cow<'a, str>, bool, Ent
     let mut unicode_name = None;
     for (id, data) in extra_fields(raw.extra) {
         match id {
+            // Unsigned, as Go reads it: times after 2038 rather than before 1970.
             EXTRA_TIMESTAMP => {
                 if let [flags, t0, t1, t2, t3, ..] = *data
                     && flags & 1 != 0
                 {
-                    modified = Some(i64::from(i32::from_le_bytes([t0, t1, t2, t3])));
+                    modified = Some(i64::from(u32::from_le_bytes([t0, t1, t2, t3])));
                 }
             }
             EXTRA_NTFS => modified = ntfs_modified(data).or(modified),

@@ -301,7 +301,8 @@ out('comment.zip', data[:last + 32] + struct.pack('<H', 40) + data[last + 34:])
 
 /// The MS-DOS time of a zip entry is local time in an unknown zone; a UTC time in an extra field
 /// wins, as in Go: NTFS times (7-Zip writes them, here in a zone 7 hours behind UTC, so its
-/// MS-DOS times are off by that), PKWARE and old Info-ZIP Unix times (written by Python here).
+/// MS-DOS times are off by that), PKWARE and old Info-ZIP Unix times, and an extended timestamp
+/// after 2038 (written by Python here).
 #[test]
 fn zip_times_from_extra_fields() {
     let dir = scratch("ziptimes");
@@ -323,6 +324,9 @@ with zipfile.ZipFile(os.path.join(sys.argv[1], 'unix.zip'), 'w') as z:
         info = zipfile.ZipInfo(name, (2001, 2, 3, 4, 5, 6))
         info.extra = struct.pack('<HHII', tag, 8, 0, 1_600_000_001)
         z.writestr(info, b'x')
+    info = zipfile.ZipInfo('in2105', (2105, 1, 1, 0, 0, 2))
+    info.extra = struct.pack('<HHBI', 0x5455, 5, 1, 4_260_211_202)
+    z.writestr(info, b'x')
 "#,
         &dir,
     );
@@ -332,6 +336,7 @@ with zipfile.ZipFile(os.path.join(sys.argv[1], 'unix.zip'), 'w') as z:
     for name in ["pkware", "infozip"] {
         assert_eq!(unix.metadata(name).unwrap().modified, Some(mtime), "{name}");
     }
+    assert_eq!(unix.metadata("in2105").unwrap().modified, Some(4_260_211_202));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -150,7 +150,7 @@ else:
                 # UTC times in extra fields win over the local MS-DOS time, the last one first,
                 # as in Go's archive/zip.
                 if hid == 0x5455 and len(d) >= 5 and d[0] & 1:
-                    mtime = struct.unpack('<i', d[1:5])[0]
+                    mtime = struct.unpack('<I', d[1:5])[0]
                 elif hid in (0x000d, 0x5855) and len(d) >= 8:
                     mtime = struct.unpack('<I', d[4:8])[0]
                 elif hid == 0x000a:
