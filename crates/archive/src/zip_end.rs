@@ -89,14 +89,22 @@ fn directory_from<R: ReadAt + ?Sized>(
     rec: &[u8],
 ) -> Result<Directory, ArchiveError> {
     let mut disk = u32::from(u16le(rec, 4));
+    let mut cd_disk = u32::from(u16le(rec, 6));
     let mut count = u64::from(u16le(rec, 10));
     let mut cd_size = u64::from(u32le(rec, 12));
     let mut cd_offset = u64::from(u32le(rec, 16));
     // The directory ends where the record after it begins: the zip64 end record when there is
     // one, else this end record.
     let mut end = eocd_pos;
-    if let Some(z64) = zip64_end(src, eocd_pos)? {
-        (end, disk, count, cd_size, cd_offset) = z64;
+    if let Some((pos, z64)) = zip64_end(src, eocd_pos)? {
+        end = pos;
+        (disk, cd_disk) = (u32le(&z64, 16), u32le(&z64, 20));
+        (count, cd_size, cd_offset) = (u64le(&z64, 32), u64le(&z64, 40), u64le(&z64, 48));
+    }
+    // A split archive's last part holds the directory; numbers that say otherwise (or are
+    // saturated) are not trusted, and the file is read as one whole archive, as Go and Python do.
+    if disk != cd_disk || disk == u32::from(u16::MAX) {
+        disk = 0;
     }
     // Where the directory starts if it lies right before the record after it, as it should.
     let start = end.checked_sub(cd_size).ok_or_else(|| {
@@ -167,12 +175,11 @@ fn first_local_header_at<R: ReadAt + ?Sized>(
     Ok(src.read_at(at, &mut magic)? == 4 && magic == LOCAL_MAGIC)
 }
 
-/// The zip64 end record before `eocd_pos`, if a locator points to one: its position, the
-/// number of this disk, the number of records, the directory size and the directory offset.
+/// The zip64 end record before `eocd_pos`, if a locator points to one, and its position.
 fn zip64_end<R: ReadAt + ?Sized>(
     src: &mut BufReadAt<&R>,
     eocd_pos: u64,
-) -> Result<Option<(u64, u32, u64, u64, u64)>, ArchiveError> {
+) -> Result<Option<(u64, [u8; ZIP64_EOCD_LEN as usize])>, ArchiveError> {
     let Some(loc_pos) = eocd_pos.checked_sub(ZIP64_LOCATOR_LEN) else { return Ok(None) };
     let loc: [u8; ZIP64_LOCATOR_LEN as usize] = src.read_array(loc_pos)?;
     if loc[..4] != ZIP64_LOCATOR_MAGIC {
@@ -190,7 +197,7 @@ fn zip64_end<R: ReadAt + ?Sized>(
         }
         let rec: [u8; ZIP64_EOCD_LEN as usize] = src.read_array(pos)?;
         if rec[..4] == ZIP64_EOCD_MAGIC {
-            return Ok(Some((pos, u32le(&rec, 16), u64le(&rec, 32), u64le(&rec, 40), u64le(&rec, 48))));
+            return Ok(Some((pos, rec)));
         }
     }
     Err(ArchiveError::zip(format!("zip64 locator at offset {loc_pos} does not lead to a zip64 end record")))

@@ -242,6 +242,21 @@ fn truncated_zips_fail_clearly() {
     assert!(err.contains("central directory") && err.contains("truncated"), "{err}");
 }
 
+/// Part numbers in an end record that do not describe the last part of a split zip (the
+/// directory in another part, or saturated) are ignored, as Go and Python ignore them all.
+#[test]
+fn inconsistent_part_numbers_read_as_one_archive() {
+    let z = zip(&[zip_file("a", b"first"), zip_file("b", b"second")]);
+    let eocd = z.bytes.len() - 22;
+    for (disk, cd_disk) in [(3u16, 0u16), (u16::MAX, u16::MAX), (0, 2)] {
+        let mut bad = z.bytes.clone();
+        bad[eocd + 4..eocd + 6].copy_from_slice(&disk.to_le_bytes());
+        bad[eocd + 6..eocd + 8].copy_from_slice(&cd_disk.to_le_bytes());
+        let a = open_bytes(&bad);
+        assert_eq!(read_path(&a, bad.as_slice(), "b").unwrap(), b"second", "parts {disk}, {cd_disk}");
+    }
+}
+
 #[test]
 fn deflate_random_access_and_crc() {
     let text: Vec<u8> = (0..200_000u32).flat_map(|i| format!("{i} ").into_bytes()).collect();
