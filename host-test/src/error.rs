@@ -23,7 +23,8 @@ pub enum VfsReason {
     NotFound,
     NotADirectory,
     IsADirectory,
-    NotAnArchive,
+    /// No plugin opened the file; `claimed`: whether any plugin's `detect` accepted its name.
+    NotAnArchive { claimed: bool },
     Other(String),
 }
 
@@ -33,7 +34,10 @@ impl fmt::Display for VfsReason {
             Self::NotFound => f.write_str("not found"),
             Self::NotADirectory => f.write_str("not a directory"),
             Self::IsADirectory => f.write_str("is a directory"),
-            Self::NotAnArchive => f.write_str("is not an archive (no plugin opened it)"),
+            Self::NotAnArchive { claimed: true } => f.write_str("is not an archive (no plugin opened it)"),
+            Self::NotAnArchive { claimed: false } => {
+                f.write_str("is not an archive (no plugin detects a file of this name; plugins choose by name, mostly by extension)")
+            }
             Self::Other(msg) => f.write_str(msg),
         }
     }

@@ -363,7 +363,7 @@ impl Filesystem for MountFs {
 /// The errno for an error, logging what the errno cannot say.
 fn errno(e: &Error) -> Errno {
     match e {
-        Error::Vfs { reason: VfsReason::NotFound | VfsReason::NotAnArchive, .. } => Errno::ENOENT,
+        Error::Vfs { reason: VfsReason::NotFound | VfsReason::NotAnArchive { .. }, .. } => Errno::ENOENT,
         Error::Vfs { reason: VfsReason::NotADirectory, .. } => Errno::ENOTDIR,
         Error::Vfs { reason: VfsReason::IsADirectory, .. } => Errno::EISDIR,
         Error::Io { source, .. } if source.raw_os_error().is_some() => {

@@ -152,11 +152,13 @@ impl Vfs {
                 _ => return Err(Error::vfs(base, VfsReason::IsADirectory)),
             };
             let mut produced = None;
+            let mut claimed = false;
             for i in 0..self.plugins.len() {
                 let plugin = self.plugin(i)?;
                 if !plugin.detect(&self.runtime, base, segment)? {
                     continue;
                 }
+                claimed = true;
                 let mut instance = self.runtime.instantiate(&plugin)?;
                 instance.init(self.level)?;
                 let result = instance.open(base, segment, file.clone())?;
@@ -176,7 +178,7 @@ impl Vfs {
                     Err(e) => return Err(vfs_error(&shown, e)),
                 }
             }
-            node = produced.ok_or_else(|| Error::vfs(base, VfsReason::NotAnArchive))?;
+            node = produced.ok_or_else(|| Error::vfs(base, VfsReason::NotAnArchive { claimed }))?;
         }
         let plugin = match &node {
             Node::File(f) => f.plugin().unwrap_or_else(|| "?".into()),

@@ -108,8 +108,18 @@ fn errors_are_clear() {
     let vfs = product_vfs();
     let notzip = fixtures().join("go-zip/readme.notzip");
     match vfs.resolve(&format!("{}:", notzip.display())) {
-        Err(Error::Vfs { reason: VfsReason::NotAnArchive, .. }) => {}
-        other => panic!("expected not-an-archive, got {:?}", other.err().map(|e| e.to_string())),
+        Err(Error::Vfs { reason: VfsReason::NotAnArchive { claimed: false }, .. }) => {}
+        other => panic!("expected not-an-archive, unclaimed, got {:?}", other.err().map(|e| e.to_string())),
+    }
+    // Named as a zip, so the archive plugin looks inside, and finds none.
+    let dir = tempfile::tempdir().unwrap();
+    let fake = dir.path().join("readme.zip");
+    std::fs::copy(&notzip, &fake).unwrap();
+    match vfs.resolve(&format!("{}:", fake.display())) {
+        Err(e @ Error::Vfs { reason: VfsReason::NotAnArchive { claimed: true }, .. }) => {
+            assert!(e.to_string().ends_with("is not an archive (no plugin opened it)"), "{e}");
+        }
+        other => panic!("expected not-an-archive, claimed, got {:?}", other.err().map(|e| e.to_string())),
     }
     let zip = fixtures().join("go-zip/test.zip");
     match vfs.resolve(&format!("{}:missing.txt", zip.display())) {
