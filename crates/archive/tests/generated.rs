@@ -13,6 +13,17 @@ fn scratch(name: &str) -> PathBuf {
     dir
 }
 
+/// Runs Info-ZIP's `zip` with `args` in `dir` (in the C locale: names are stored as bytes,
+/// unflagged); false, with a note, when it is not installed.
+fn info_zip(dir: &Path, args: &[&str]) -> bool {
+    let status = Command::new("zip").args(args).env("LC_ALL", "C").current_dir(dir).status();
+    let ok = status.is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("Info-ZIP zip not installed (apt-get install zip); its cases are skipped");
+    }
+    ok
+}
+
 fn python(script: &str, dir: &Path) {
     let out = Command::new("python3").arg("-c").arg(script).arg(dir).output().expect("python3 runs");
     assert!(out.status.success(), "python3: {}", String::from_utf8_lossy(&out.stderr));
@@ -350,10 +361,7 @@ fn unflagged_link_targets_decode_as_their_names() {
     std::fs::create_dir_all(src.join("d\u{fc}r")).unwrap();
     std::fs::write(src.join("d\u{fc}r/f\u{ef}l\u{e9}.txt"), b"reached\n").unwrap();
     std::os::unix::fs::symlink("d\u{fc}r/f\u{ef}l\u{e9}.txt", src.join("l\u{ef}nk")).unwrap();
-    let zipped =
-        Command::new("zip").args(["-q", "-r", "-y", "../links.zip", "."]).env("LC_ALL", "C").current_dir(&src).status();
-    if !zipped.is_ok_and(|s| s.success()) {
-        eprintln!("Info-ZIP zip not installed; skipped");
+    if !info_zip(&src, &["-q", "-r", "-y", "../links.zip", "."]) {
         return;
     }
     let a = compare_with_python("zip", &dir.join("links.zip"), &[]);
@@ -382,12 +390,7 @@ with open(os.path.join(sys.argv[1], 'small.txt'), 'w') as f:
 "#,
         &dir,
     );
-    let zipped = Command::new("zip")
-        .args(["-q", "-s", "64k", "split.zip", "big0.bin", "big1.bin", "big2.bin", "small.txt"])
-        .current_dir(&dir)
-        .status();
-    if !zipped.is_ok_and(|s| s.success()) {
-        eprintln!("Info-ZIP zip not installed; skipped");
+    if !info_zip(&dir, &["-q", "-s", "64k", "split.zip", "big0.bin", "big1.bin", "big2.bin", "small.txt"]) {
         return;
     }
     assert!(dir.join("split.z02").exists(), "zip -s wrote no parts");
@@ -572,11 +575,8 @@ open(os.path.join(d, 'secret.txt'), 'wb').write(b'secret stuff\n' * 1000)
     assert!(status.is_ok_and(|o| o.status.success()), "7zz (apt-get install 7zip) is needed by this test");
     let mut archives = vec![(ppmd, vec![("secret.txt", "method 98 (ppmd) is not supported")])];
     let encrypted = dir.join("encrypted.zip");
-    let zipped = Command::new("zip").arg("-q").arg("-P").arg("pw").arg(&encrypted).arg("secret.txt").current_dir(&dir).status();
-    if zipped.is_ok_and(|s| s.success()) {
+    if info_zip(&dir, &["-q", "-P", "pw", "encrypted.zip", "secret.txt"]) {
         archives.push((encrypted, vec![("secret.txt", "encrypted (method 8 (deflate))")]));
-    } else {
-        eprintln!("Info-ZIP zip not installed; the encrypted case is skipped");
     }
     for (path, unreadable) in archives {
         let data = std::fs::read(&path).unwrap();
