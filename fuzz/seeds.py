@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes seed inputs for the decoder fuzz targets into fuzz/corpus/<target>/, made by the real
-compressors (gzip, pigz, bgzip, zstd, xz, bzip2, lz4, 7-Zip): random bytes almost never form a
+compressors (gzip, pigz, bgzip, zstd, xz, bzip2, lz4, lzip, plzip, 7-Zip): random bytes almost never form a
 valid header, so without seeds the fuzzer would not get past it. Targets whose corpus already
 holds files are left alone; a missing tool only means fewer seeds."""
 
@@ -44,6 +44,7 @@ def streams():
         "zstd": [["zstd", "-q", "-c"], ["zstd", "-q", "--no-check", "-c"], ["zstd", "-q", "-B4096", "-c"], ["zstd", "-q", "--zstd=wlog=15", "-c"]],
         "xz": [["xz", "-c"], ["xz", "-T0", "--block-size=8192", "-c"], ["xz", "--check=sha256", "-c"], ["xz", "--x86", "--lzma2=preset=1", "-c"], ["xz", "--delta=dist=4", "--lzma2", "-c"]],
         "bzip2": [["bzip2", "-c"], ["bzip2", "-1", "-c"]],
+        "lzma": [["lzip", "-c"], ["plzip", "-c", "-0", "-B", "8KiB"], ["lzma", "-c"], ["xz", "--format=lzma", "-1", "-c"]],
         "lz4": [["lz4", "-q", "-c"], ["lz4", "-q", "-BD", "-B4", "-c"], ["lz4", "-q", "-l", "-c"], ["lz4", "-q", "--content-size", "-BX", "-c"]],
     }
     for target, commands in cases.items():
@@ -115,10 +116,14 @@ def main():
     for target, seed in streams():
         by_target.setdefault(target, []).append(seed)
     # checkpoints: a format byte, a count of four-byte read offsets, the offsets, the stream.
-    formats = ["gzip", "zstd", "xz", "bzip2", "lz4"]
+    formats = ["gzip", "zstd", "xz", "bzip2", "lz4", "lzip", "lzma"]
     checkpoints = []
     for pick, name in enumerate(formats):
-        for seed in by_target.get(name, []):
+        # The lzma target holds both containers; lzip files start with their magic number.
+        target = "lzma" if name == "lzip" else name
+        for seed in by_target.get(target, []):
+            if target == "lzma" and seed.startswith(b"LZIP") != (name == "lzip"):
+                continue
             offsets = b"".join(struct.pack("<I", (o * 7919) | (o << 24)) for o in range(8))
             checkpoints.append(bytes([pick, 8]) + offsets + seed)
     by_target["checkpoints"] = checkpoints

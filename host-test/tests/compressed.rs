@@ -22,7 +22,7 @@ fn tree(dir: &std::path::Path) {
         dir,
         "tar -cf t.tar -C src . && gzip -c t.tar > t.tar.gz && cp t.tar.gz t.tgz && cp t.tar.gz t.taz && zstd -q -c t.tar > t.tar.zst && cp t.tar.zst t.tzst \
          && xz -c t.tar > t.tar.xz && cp t.tar.xz t.txz && bzip2 -c t.tar > t.tar.bz2 && cp t.tar.bz2 t.tbz && cp t.tar.bz2 t.tbz2 && lz4 -q -c t.tar > t.tar.lz4 \
-         && gzip -c t.tar > really-gzip.tar",
+         && lzip -c t.tar > t.tar.lz && cp t.tar.lz t.tlz && lzma -c t.tar > t.tar.lzma && gzip -c t.tar > really-gzip.tar",
     );
 }
 
@@ -33,7 +33,7 @@ fn every_extension_lists_and_reads_like_gnu_tar() {
     let numbers = std::fs::read(dir.path().join("src/a/b/numbers.txt")).unwrap();
     for name in [
         "t.tar.gz", "t.tgz", "t.taz", "t.tar.zst", "t.tzst", "t.tar.xz", "t.txz", "t.tar.bz2", "t.tbz", "t.tbz2", "t.tar.lz4",
-        "really-gzip.tar",
+        "t.tar.lz", "t.tlz", "t.tar.lzma", "really-gzip.tar",
     ] {
         let path = dir.path().join(name);
         let (code, stdout, stderr) = cli(&["ls", "-R", &format!("{}:", path.display())]);
@@ -57,11 +57,11 @@ fn single_files_and_nesting() {
     sh(
         dir.path(),
         "seq 1 100000 > data.bin && gzip -k data.bin && xz -k data.bin && zstd -q data.bin && bzip2 -k data.bin && lz4 -q data.bin data.bin.lz4 \
-         && touch -d @1000000007 data.bin.*",
+         && lzip -k data.bin && lzma -k data.bin && touch -d @1000000007 data.bin.*",
     );
     let data = std::fs::read(dir.path().join("data.bin")).unwrap();
     let vfs = product_vfs();
-    for ext in ["gz", "xz", "zst", "bz2", "lz4"] {
+    for ext in ["gz", "xz", "zst", "bz2", "lz4", "lz", "lzma"] {
         let root = format!("{}/data.bin.{ext}:", dir.path().display());
         assert_eq!(vfs.resolve(&root).unwrap().read_dir(&root).unwrap(), ["data.bin"], "{ext}");
         let file = format!("{root}data.bin");

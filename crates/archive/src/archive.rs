@@ -76,11 +76,7 @@ impl<R: ReadAt> Archive<R> {
     pub fn open_named(src: R, size: u64, path: &str) -> Result<Option<Self>, ArchiveError> {
         // The bytes decide, whatever the name says: a `.tar` that is really gzip opens too.
         if let Some(format) = Format::sniff(&src, size)? {
-            let d = Rc::new(Decompressed::new(src, size, format).map_err(compress_error)?);
-            let bytes = Bytes::Decompressed(d);
-            let is_tar = tar::sniff(&mut BufReadAt::with_capacity(SNIFF_WINDOW, &bytes), tar::UNKNOWN_SIZE)?;
-            let kind = if is_tar { Kind::Tar } else { Kind::File };
-            return Ok(Some(Self::with(bytes, tar::UNKNOWN_SIZE, kind, None, inner_name(path))));
+            return Self::decompressed(src, size, format, path).map(Some);
         }
         let mut buf = BufReadAt::with_capacity(SNIFF_WINDOW, &src);
         // Tar first: a tar whose last member is a zip ends like a zip, but no zip starts with a
@@ -88,11 +84,24 @@ impl<R: ReadAt> Archive<R> {
         let zip = if tar::sniff(&mut buf, size)? {
             None
         } else {
-            let Some(dir) = zip_end::locate(&mut buf, size)? else { return Ok(None) };
-            Some(dir)
+            match zip_end::locate(&mut buf, size)? {
+                Some(dir) => Some(dir),
+                // LZMA-alone has no magic number: asked last, when the data is nothing else.
+                None if Format::sniff_lzma_alone(&src)? => return Self::decompressed(src, size, Format::Lzma, path).map(Some),
+                None => return Ok(None),
+            }
         };
         let kind = if zip.is_some() { Kind::Zip } else { Kind::Tar };
         Ok(Some(Self::with(Bytes::Plain(src), size, kind, zip, String::new())))
+    }
+
+    /// A compressed file: the tar it holds, or else its one file.
+    fn decompressed(src: R, size: u64, format: Format, path: &str) -> Result<Self, ArchiveError> {
+        let d = Rc::new(Decompressed::new(src, size, format).map_err(compress_error)?);
+        let bytes = Bytes::Decompressed(d);
+        let is_tar = tar::sniff(&mut BufReadAt::with_capacity(SNIFF_WINDOW, &bytes), tar::UNKNOWN_SIZE)?;
+        let kind = if is_tar { Kind::Tar } else { Kind::File };
+        Ok(Self::with(bytes, tar::UNKNOWN_SIZE, kind, None, inner_name(path)))
     }
 
     fn with(src: Bytes<R>, size: u64, kind: Kind, zip: Option<Directory>, file_name: String) -> Self {

@@ -106,6 +106,11 @@ fn every_compressor_matches_gnu_tar() {
         ("xz -T0 --block-size=1MiB -c plain.tar > mt.txz", "mt.txz", Format::Xz),
         ("pbzip2 -c -b3 plain.tar > p.tbz2", "p.tbz2", Format::Bzip2),
         ("lz4 -q -c plain.tar > x.tar.lz4", "x.tar.lz4", Format::Lz4),
+        ("tar --lzip -cf gnu.tar.lz -C tree .", "gnu.tar.lz", Format::Lzip),
+        ("lzma -c plain.tar > t.tar.lzma", "t.tar.lzma", Format::Lzma),
+        ("plzip -c -B 64KiB plain.tar > p.tlz", "p.tlz", Format::Lzip),
+        // libarchive's tests name LZMA-alone tars .tlz too: the bytes decide.
+        ("xz --format=lzma -c plain.tar > alone.tlz", "alone.tlz", Format::Lzma),
     ];
     sh(&dir, "mkdir gnu && tar -xf plain.tar -C gnu");
     let expected = files_on_disk(&dir.join("gnu"));
@@ -160,8 +165,15 @@ fn wrong_extensions_never_give_wrong_data() {
     make_tree(&dir.join("tree"));
     sh(&dir, "tar -cf plain.tar -C tree . && mkdir gnu && tar -xf plain.tar -C gnu");
     sh(&dir, "gzip -c plain.tar > really-gzip.tar && xz -c plain.tar > really-xz.tar.gz && cp plain.tar really-plain.tar.gz");
+    sh(&dir, "lzma -c plain.tar > really-lzma.tar && lzip -c plain.tar > really-lzip.tar.xz");
     let expected = files_on_disk(&dir.join("gnu"));
-    for (name, format) in [("really-gzip.tar", Some(Format::Gzip)), ("really-xz.tar.gz", Some(Format::Xz)), ("really-plain.tar.gz", None)] {
+    for (name, format) in [
+        ("really-gzip.tar", Some(Format::Gzip)),
+        ("really-xz.tar.gz", Some(Format::Xz)),
+        ("really-plain.tar.gz", None),
+        ("really-lzma.tar", Some(Format::Lzma)),
+        ("really-lzip.tar.xz", Some(Format::Lzip)),
+    ] {
         let a = open_file(&dir.join(name));
         assert_eq!((a.kind(), a.compression()), (Kind::Tar, format), "{name}");
         assert_eq!(files_in_archive(&a), expected, "{name}");
@@ -182,6 +194,7 @@ fn single_files() {
     std::fs::write(dir.join("data.bin"), &payload).unwrap();
     sh(&dir, "gzip -N -c data.bin > data.bin.gz && zstd -q -c data.bin > data.bin.zst && xz -c data.bin > data.bin.xz");
     sh(&dir, "bzip2 -c data.bin > data.bin.bz2 && lz4 -q -c data.bin > data.bin.lz4 && gzip -c data.bin > notatar.tgz");
+    sh(&dir, "lzip -c data.bin > data.bin.lz && lzma -c data.bin > data.bin.lzma");
     // A gzip member naming itself "../../evil": the name is not used.
     let mut evil = std::fs::read(dir.join("data.bin.gz")).unwrap();
     evil[3] &= !0x08;
@@ -198,6 +211,8 @@ fn single_files() {
         ("data.bin.xz", "data.bin"),
         ("data.bin.bz2", "data.bin"),
         ("data.bin.lz4", "data.bin"),
+        ("data.bin.lz", "data.bin"),
+        ("data.bin.lzma", "data.bin"),
         ("notatar.tgz", "notatar.tar"),
         ("named.bin.gz", "named.bin"),
     ] {

@@ -6,6 +6,7 @@ mod common;
 
 use common::{compare_with_python, hex, open_owned, python_listing, read_path};
 use std::path::{Path, PathBuf};
+use vfs_archive::Format;
 use std::process::Command;
 
 /// `libarchive/test/test_compat_tar_directory_1.tar.uu`: an old-style directory (a regular
@@ -90,9 +91,35 @@ M<!0``9^X<!Q&:6QE(#0@+2##I2YT>'102P4&``````0`!`#$`0``(P$`````
 end
 "##;
 
-/// Decodes uuencoded `text` with Python into `name` in a scratch directory.
+/// `libarchive/test/test_compat_lzma_3.tlz.uu`: a tar in LZMA-alone with its size in the header
+/// (no end marker) and a 4 KiB dictionary, as the LZMA SDK writes it.
+const COMPAT_LZMA_3: &str = r##"
+begin 644 test_compat_lzma_3.tlz
+M70`0````'``````````S##P;IXPT!HUK`DO\DC[V2OB%Z^'=ZT59ANYMTD(1
+M$Y^=;\4%U_CXKQ*F$OFZKEQUG)1U8="](V<2K"U1\Z6%H(UNQ[Y3.=D'>_G-
+MCO71X+M*7WH7$D1&E9Y$XHW,(`[X";GGTO+,'&1?F%<@`.$-OV;8P1?*M$A"
+:MA+1XONREMK,1('455L=X1>WC#1YW"('I@``
+`
+end
+"##;
+
+/// `libarchive/test/test_compat_lzip_2.tlz.uu`: a tar in one lzip member with a dictionary size
+/// coded with a fraction, then text that is no member.
+const COMPAT_LZIP_2: &str = r##"
+begin 644 test_compat_lzip_2.tlz
+M3%I)4`%-`#,,/!NGC#0&C6L"2_R2/O9*^":#5/GP,U"QL$1\Q:(3S>V*OTP*
+M1&9J-1:S\^>DEIOT;'&#"`B6#7ZO7%">,>LZ=:BU,Z7*^>M<3FV:GKO_?W;`
+M,N31CE_$<-$(3$J*AB5TTG2\;X[CSPOI6IIPV8\]9>BP>V?/L._78%+F2N-;
+M6V[`1"7)=_,5LD9U%73FQV-?_X5OKW0_.'N"`!P```````"R`````````%1H
+M:7,@:7,@=6YR96QA=&5D(&IU;FL@9&%T82!A="!T:&4@96YD(&]F('1H92!F
+$:6QE"@``
+`
+end
+"##;
+
+/// Decodes uuencoded `text` with Python into `name` in a scratch directory of its own.
 fn uudecode(text: &str, name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("vfs-archive-{}-libarchive", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("vfs-archive-{}-{name}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join(name);
     let script = r#"
@@ -134,6 +161,7 @@ fn old_style_directory_with_a_size() {
     if let Some(names) = bsdtar_names(&path) {
         assert_eq!(names, ["directory1", "directory2"]);
     }
+    std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
 }
 
 /// A Unicode path field names the entry only while its CRC-32 matches the raw name.
@@ -177,4 +205,21 @@ fn info_zip_unicode_path_only_when_its_crc_matches() {
     assert!(python.contains(&"File 3 - ü.txt".to_string()), "{python:?}");
     assert_eq!(read_path(&a, raw_wins.as_slice(), "File 3 - ü.txt").unwrap(), content);
     std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+}
+
+/// The two LZMA containers, read as Python (liblzma) and libarchive read them: the same six
+/// members, whatever the name says.
+#[test]
+fn lzma_alone_and_lzip_tars() {
+    for (text, name, format) in [(COMPAT_LZMA_3, "test_compat_lzma_3.tlz", Format::Lzma), (COMPAT_LZIP_2, "test_compat_lzip_2.tlz", Format::Lzip)] {
+        let path = uudecode(text, name);
+        let a = compare_with_python("tar", &path, &[]);
+        assert_eq!(a.compression(), Some(format), "{name}");
+        assert_eq!(a.read_dir("").unwrap(), ["d1", "f1", "f2", "f3"], "{name}");
+        assert_eq!(a.read_dir("d1").unwrap(), ["f1", "f2", "f3"], "{name}");
+        if let Some(names) = bsdtar_names(&path) {
+            assert_eq!(names, ["f1", "f2", "f3", "d1/f1", "d1/f2", "d1/f3"], "{name}");
+        }
+        std::fs::remove_dir_all(path.parent().unwrap()).unwrap();
+    }
 }

@@ -3,10 +3,9 @@
 //! Decoding resumes at stream starts: a file of one stream (what bzip2 writes) is read from its
 //! start, or onward from where the previous read stopped.
 
-use crate::checkpoints::Weight;
 use crate::error::DecodeError;
 use crate::input::Input;
-use crate::stream::{Decoder, Failure};
+use crate::stream::{Decoder, Failure, MemberStart as Point};
 use alloc::boxed::Box;
 use alloc::format;
 use core::ffi::c_char;
@@ -17,18 +16,6 @@ use libbz2_rs_sys::{
 use vfs_core::ReadAt;
 
 const FORMAT: &str = "bzip2";
-
-/// Where decoding can resume: a stream's header.
-#[derive(Clone, Copy)]
-pub(crate) struct Point {
-    input: u64,
-}
-
-impl Weight for Point {
-    fn heap_bytes(&self) -> usize {
-        0
-    }
-}
 
 /// libbz2's decompressor. Boxed: its state points back at the `bz_stream`, which must not move.
 struct Bz {

@@ -6,6 +6,7 @@ use crate::bzip2::Bzip2Decoder;
 use crate::format::Format;
 use crate::gzip::GzipDecoder;
 use crate::lz4::Lz4Decoder;
+use crate::lzma::{Container, LzmaDecoder};
 use crate::xz::{Start, XzBlocks, XzIndex, XzSequential};
 use crate::zstd::{SeekTable, ZstdDecoder, hop_frames};
 use crate::stream::{Seekable, Stats, Stream};
@@ -20,7 +21,8 @@ pub const CHECKPOINT_BUDGET: usize = 32 << 20;
 /// Output between two snapshots of a decoder's state, until the budget makes it grow.
 pub const SNAPSHOT_SPACING: u64 = 1 << 20;
 
-/// The decompressed content of a gzip, zstd, xz, bzip2 or lz4 file, as a [`ReadAt`].
+/// The decompressed content of a gzip, zstd, xz, bzip2, lz4, lzip or LZMA-alone file, as a
+/// [`ReadAt`].
 ///
 /// One decoder is kept between reads: a read where the previous one ended continues it, any
 /// other restarts from the nearest checkpoint at or before its offset. Checkpoints are recorded
@@ -93,6 +95,14 @@ impl<R: ReadAt> Decompressed<R> {
                 start_within(Lz4Decoder::start_point(0), budget, spacing),
                 None,
             )),
+            Format::Lzip | Format::Lzma => {
+                let container = if format == Format::Lzip { Container::Lzip } else { Container::Alone };
+                Box::new(Stream::new(
+                    Box::new(move || LzmaDecoder::new(container, 0, size)),
+                    start_within(LzmaDecoder::start_point(0), budget, spacing),
+                    None,
+                ))
+            }
         };
         Ok(Self { src, format, stream: RefCell::new(stream) })
     }

@@ -13,6 +13,10 @@ pub enum Format {
     Xz,
     Bzip2,
     Lz4,
+    Lzip,
+    /// LZMA-alone (`.lzma`): no magic number, so [`Format::sniff`] never finds it;
+    /// [`Format::sniff_lzma_alone`] checks its header.
+    Lzma,
 }
 
 const ZSTD_MAGIC: u32 = 0xfd2f_b528;
@@ -37,6 +41,8 @@ impl Format {
             Self::Xz => "xz",
             Self::Bzip2 => "bzip2",
             Self::Lz4 => "lz4",
+            Self::Lzip => "lzip",
+            Self::Lzma => "lzma",
         }
     }
 
@@ -78,6 +84,9 @@ impl Format {
         if head.starts_with(&XZ_MAGIC) {
             return Some(Self::Xz);
         }
+        if head.starts_with(b"LZIP\x01") {
+            return Some(Self::Lzip);
+        }
         // "BZh" and a level, then a block or the end of an empty stream: text that happens to
         // start with "BZh1" is not taken for bzip2.
         if head.len() >= 10
@@ -88,6 +97,17 @@ impl Format {
             return Some(Self::Bzip2);
         }
         None
+    }
+}
+
+impl Format {
+    /// Whether the data of `src` starts with a valid LZMA-alone header. With no magic number to
+    /// go by, only data that is nothing else should be asked: a tar whose first member is named
+    /// "]" passes.
+    pub fn sniff_lzma_alone(src: &dyn ReadAt) -> Result<bool, IoError> {
+        let mut head = [0u8; crate::lzma::ALONE_HEAD];
+        let n = read_up_to(src, 0, &mut head)?;
+        Ok(crate::lzma::is_lzma_alone(&head[..n]))
     }
 }
 
@@ -120,11 +140,20 @@ const TAR_SHORTHANDS: &[(&str, Format)] = &[
     (".txz", Format::Xz),
     (".tbz", Format::Bzip2),
     (".tbz2", Format::Bzip2),
+    // GNU tar's name for .tar.lz; libarchive's tests also use it for .tar.lzma: the bytes decide.
+    (".tlz", Format::Lzip),
 ];
 
 /// Extensions of compressed files: removed to name what is inside.
-const SUFFIXES: &[(&str, Format)] =
-    &[(".gz", Format::Gzip), (".zst", Format::Zstd), (".xz", Format::Xz), (".bz2", Format::Bzip2), (".lz4", Format::Lz4)];
+const SUFFIXES: &[(&str, Format)] = &[
+    (".gz", Format::Gzip),
+    (".zst", Format::Zstd),
+    (".xz", Format::Xz),
+    (".bz2", Format::Bzip2),
+    (".lz4", Format::Lz4),
+    (".lz", Format::Lzip),
+    (".lzma", Format::Lzma),
+];
 
 /// The compression the last component of `name` says it has (case-insensitive), and the name of
 /// what is inside. `/`, `\` and `:` separate components, as in decomp-toolkit's base paths.
@@ -166,6 +195,10 @@ mod tests {
         assert_eq!(n("data.bin.gz"), Some((Format::Gzip, "data.bin".into(), false)));
         assert_eq!(n("log.XZ"), Some((Format::Xz, "log".into(), false)));
         assert_eq!(n("a.bz2"), Some((Format::Bzip2, "a".into(), false)));
+        assert_eq!(n("x.tar.lz"), Some((Format::Lzip, "x.tar".into(), true)));
+        assert_eq!(n("x.tlz"), Some((Format::Lzip, "x.tar".into(), true)));
+        assert_eq!(n("x.tar.lzma"), Some((Format::Lzma, "x.tar".into(), true)));
+        assert_eq!(n("notes.LZMA"), Some((Format::Lzma, "notes".into(), false)));
         for no in [".gz", "x.gz/inner", "x.tar", "x.zip", "x.gzip", "tgz"] {
             assert_eq!(n(no), None, "{no}");
         }
@@ -182,6 +215,8 @@ mod tests {
         assert_eq!(sniff(&[0x28, 0xb5, 0x2f, 0xfd, 0]), Some(Format::Zstd));
         assert_eq!(sniff(&[0x04, 0x22, 0x4d, 0x18, 0x64]), Some(Format::Lz4));
         assert_eq!(sniff(&[0x02, 0x21, 0x4c, 0x18, 0]), Some(Format::Lz4));
+        assert_eq!(sniff(b"LZIP\x01\x0c\0"), Some(Format::Lzip));
+        assert_eq!(sniff(b"LZIP\x02\x0c\0"), None);
         // A skippable frame first, then the real one.
         let mut pzstd: Vec<u8> = [0x50, 0x2a, 0x4d, 0x18, 4, 0, 0, 0, 1, 2, 3, 4].to_vec();
         pzstd.extend([0x28, 0xb5, 0x2f, 0xfd, 0]);
@@ -189,5 +224,31 @@ mod tests {
         assert_eq!(sniff(&pzstd[..12]), None);
         assert_eq!(sniff(b""), None);
         assert_eq!(sniff(b"ustar"), None);
+    }
+
+    #[test]
+    fn lzma_alone_headers() {
+        let alone = |b: &[u8]| Format::sniff_lzma_alone(&b.to_vec()).unwrap();
+        // lzma -6: lc=3 lp=0 pb=2, an 8 MiB dictionary, size unknown.
+        let mut head = [0x5d, 0, 0, 0x80, 0, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0];
+        assert!(alone(&head));
+        assert_eq!(Format::sniff(&head.to_vec(), 14).unwrap(), None);
+        head[5..13].copy_from_slice(&1000u64.to_le_bytes());
+        assert!(alone(&head));
+        head[1..5].copy_from_slice(&(3u32 << 20).to_le_bytes()); // 2^21 + 2^20
+        assert!(alone(&head));
+        let mut bad = head;
+        bad[1..5].copy_from_slice(&(5u32 << 20).to_le_bytes());
+        assert!(!alone(&bad), "a dictionary size no encoder writes");
+        let mut bad = head;
+        bad[0] = 225;
+        assert!(!alone(&bad), "properties out of range");
+        let mut bad = head;
+        bad[5..13].copy_from_slice(&(1u64 << 38).to_le_bytes());
+        assert!(!alone(&bad), "a size of 256 GiB or more");
+        let mut bad = head;
+        bad[13] = 1;
+        assert!(!alone(&bad), "LZMA data starts with a zero byte");
+        assert!(!alone(&head[..13]));
     }
 }

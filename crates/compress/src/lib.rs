@@ -1,7 +1,7 @@
 //! Compressed files read at any offset, and the compressed methods of zip entries: `no_std` +
 //! `alloc`, positional reads through [`vfs_core::ReadAt`].
 //!
-//! [`Decompressed`] is a gzip, zstd, xz, bzip2 or lz4 file as the bytes it holds. It keeps one
+//! [`Decompressed`] is a gzip, zstd, xz, bzip2, lz4, lzip or LZMA-alone file as the bytes it holds. It keeps one
 //! decoder and an index of checkpoints within [`CHECKPOINT_BUDGET`], so a read anywhere decodes
 //! from the nearest checkpoint rather than from the start, and reads at increasing offsets
 //! continue the decoder where it stopped.
@@ -24,6 +24,7 @@ mod gzip;
 mod inflate;
 mod input;
 mod lz4;
+mod lzma;
 mod stream;
 mod xz;
 mod zip_method;

@@ -28,6 +28,19 @@ impl Failure {
     }
 }
 
+/// Where a fresh decoder starts with no state but an offset: a bzip2 stream's or an lzip
+/// member's header.
+#[derive(Clone, Copy)]
+pub(crate) struct MemberStart {
+    pub input: u64,
+}
+
+impl Weight for MemberStart {
+    fn heap_bytes(&self) -> usize {
+        0
+    }
+}
+
 /// A decoder positioned somewhere in a compressed stream.
 pub(crate) trait Decoder {
     /// How to resume decoding at a recorded place.

@@ -14,7 +14,7 @@ use alloc::format;
 use lzma_rust2::{Action, LzmaStream, Status};
 use vfs_core::ReadAt;
 
-/// Largest LZMA dictionary an entry may ask for.
+/// Largest LZMA dictionary an entry (or an lzip or LZMA-alone file) may ask for.
 pub const MAX_LZMA_DICTIONARY: u32 = 128 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -177,19 +177,7 @@ impl Lzma {
             return Err(DecodeError::corrupt("LZMA", at + 2, "properties are not 5 bytes long"));
         }
         let dict = u32::from_le_bytes([head[5], head[6], head[7], head[8]]);
-        if dict > MAX_LZMA_DICTIONARY {
-            let what = format!(
-                "the entry needs a {} MiB dictionary, more than the {} MiB limit",
-                dict >> 20,
-                MAX_LZMA_DICTIONARY >> 20
-            );
-            return Err(DecodeError::limit("LZMA", at + 5, what));
-        }
-        // A dictionary larger than the data is never used past the data's size.
-        let dict = if self.size < u64::from(dict) { (self.size as u32).max(4096) } else { dict };
-        LzmaStream::new_with_props(self.size, head[4], dict, None)
-            .map(Box::new)
-            .map_err(|e| DecodeError::corrupt("LZMA", at + 4, format!("invalid properties ({e:?})")))
+        crate::lzma::raw_decoder("LZMA", at + 4, head[4], dict, self.size)
     }
 }
 

@@ -1,5 +1,5 @@
 //! `archive.wasm`: tar and zip files (and zip-based formats: jar, apk, epub, ...) as read-only
-//! directory trees, also tars compressed with gzip, zstd, xz, bzip2 or lz4. `game.zip:` is the
+//! directory trees, also tars compressed with gzip, zstd, xz, bzip2, lz4, lzip or LZMA. `game.zip:` is the
 //! root, `game.zip:dir/file` a file inside. A compressed file that holds no tar is a directory
 //! with one file: `data.bin.gz:data.bin`.
 #![no_std]

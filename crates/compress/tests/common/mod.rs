@@ -71,7 +71,7 @@ impl Rng {
 fn package(tool: &str) -> &str {
     match tool {
         "bgzip" => "tabix",
-        "xz" => "xz-utils",
+        "xz" | "lzma" => "xz-utils",
         "pzstd" => "zstd",
         "7zz" => "7zip",
         other => other,
@@ -164,6 +164,24 @@ pub fn must_fail(d: &impl ReadAt, original: &[u8]) -> vfs_core::IoError {
             Err(e) => return e,
         }
     }
+}
+
+/// Twenty copies of `compressed`, each with one bit flipped between `skip` bytes from its start
+/// and `keep` bytes before its end: the first pass over each fails with an error that starts
+/// with `prefix`, and no read returns a wrong byte of `original`. The errors of the reads.
+pub fn check_damage(compressed: &[u8], original: &[u8], (skip, keep): (usize, usize), prefix: &str, seed: u64) -> Vec<vfs_core::IoError> {
+    let mut rng = Rng(seed | 1);
+    (0..20)
+        .map(|_| {
+            let mut bad = compressed.to_vec();
+            let at = skip + rng.below((bad.len() - skip - keep) as u64) as usize;
+            bad[at] ^= 1 << rng.below(8);
+            let d = open(&bad);
+            let e = d.size().unwrap_err().to_string();
+            assert!(e.starts_with(prefix), "bit flipped at {at}: {e}");
+            must_fail(&d, original)
+        })
+        .collect()
 }
 
 pub fn is_truncation(e: &vfs_core::IoError) -> bool {
