@@ -6,7 +6,7 @@ use crate::bzip2::Bzip2Decoder;
 use crate::format::Format;
 use crate::gzip::GzipDecoder;
 use crate::lz4::Lz4Decoder;
-use crate::lzma::{Container, LzmaDecoder};
+use crate::lzma::{Container, LzmaDecoder, lzip_members};
 use crate::xz::{Start, XzBlocks, XzIndex, XzSequential};
 use crate::zstd::{SeekTable, ZstdDecoder, hop_frames};
 use crate::stream::{Seekable, Stats, Stream};
@@ -27,9 +27,9 @@ pub const SNAPSHOT_SPACING: u64 = 1 << 20;
 /// One decoder is kept between reads: a read where the previous one ended continues it, any
 /// other restarts from the nearest checkpoint at or before its offset. Checkpoints are recorded
 /// by the first pass over the data (a listing, or [`Self::size`]) and come from the file's own
-/// index where it has one (xz blocks, the zstd seek table). Every checksum a read decodes up to
-/// is verified; the read that reaches a mismatch fails, and so does every later read from the
-/// start of the damaged member, frame or block on.
+/// index where it has one (xz blocks, the zstd seek table, lzip trailers). Every checksum a read
+/// decodes up to is verified; the read that reaches a mismatch fails, and so does every later read
+/// from the start of the damaged member, frame or block on.
 pub struct Decompressed<R> {
     src: R,
     format: Format,
@@ -38,7 +38,7 @@ pub struct Decompressed<R> {
 
 impl<R: ReadAt> Decompressed<R> {
     /// Recognises the format from the data (`size` bytes); `Ok(None)` when it is none of them.
-    /// Reads little: the first bytes, and for xz the index at the end.
+    /// Reads little: the first bytes, and for xz and lzip the index or trailers at the end.
     pub fn open(src: R, size: u64) -> Result<Option<Self>, DecodeError> {
         match Format::sniff(&src, size)? {
             Some(format) => Self::new(src, size, format).map(Some),
@@ -95,14 +95,18 @@ impl<R: ReadAt> Decompressed<R> {
                 start_within(Lz4Decoder::start_point(0), budget, spacing),
                 None,
             )),
-            Format::Lzip | Format::Lzma => {
-                let container = if format == Format::Lzip { Container::Lzip } else { Container::Alone };
-                Box::new(Stream::new(
-                    Box::new(move || LzmaDecoder::new(container, 0, size)),
-                    start_within(LzmaDecoder::start_point(0), budget, spacing),
-                    None,
-                ))
+            Format::Lzip => {
+                let make = Box::new(move || LzmaDecoder::new(Container::Lzip, 0, size));
+                match lzip_members(&src, size, budget)? {
+                    Some((total, points)) => Box::new(Stream::new(make, points, Some(total))),
+                    None => Box::new(Stream::new(make, start_within(LzmaDecoder::start_point(0), budget, spacing), None)),
+                }
             }
+            Format::Lzma => Box::new(Stream::new(
+                Box::new(move || LzmaDecoder::new(Container::Alone, 0, size)),
+                start_within(LzmaDecoder::start_point(0), budget, spacing),
+                None,
+            )),
         };
         Ok(Self { src, format, stream: RefCell::new(stream) })
     }

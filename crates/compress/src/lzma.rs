@@ -6,6 +6,7 @@
 //! starts, as at bzip2 streams. Members follow one another; what follows the last one and is not
 //! a member is ignored, as `lzip -d` and Python's `lzma` module do.
 
+use crate::checkpoints::Checkpoints;
 use crate::crc32::Crc32;
 use crate::error::DecodeError;
 use crate::input::Input;
@@ -13,6 +14,7 @@ use crate::stream::{Decoder, Failure, MemberStart};
 use crate::zip_method::MAX_LZMA_DICTIONARY;
 use alloc::boxed::Box;
 use alloc::format;
+use alloc::vec::Vec;
 use lzma_rust2::{Action, LzmaStream, Status};
 use vfs_core::ReadAt;
 
@@ -86,6 +88,48 @@ pub(crate) fn raw_decoder(format: &'static str, at: u64, props: u8, dict: u32, s
     LzmaStream::new_with_props(size, props, dict, None)
         .map(Box::new)
         .map_err(|e| DecodeError::corrupt(format, at, format!("invalid properties ({e:?})")))
+}
+
+/// Most members [`lzip_members`] walks (two small reads each) before it leaves them to the first
+/// pass.
+const MAX_WALKED_MEMBERS: usize = 1 << 16;
+
+/// The members of an lzip file found from its end, without decoding: each trailer gives its
+/// member's size, so the walk goes back from trailer to header. The size of the data and the
+/// start of every member (within `budget`); `None` when the walk does not end exactly at the start
+/// of the file (data after the last member, a truncated or damaged file), which the first pass
+/// over the data then handles. Decoding checks every trailer, so a walk over forged trailers only
+/// makes reads fail.
+pub(crate) fn lzip_members(src: &dyn ReadAt, size: u64, budget: usize) -> Result<Option<(u64, Checkpoints<MemberStart>)>, DecodeError> {
+    let mut members = Vec::new();
+    let mut end = size;
+    while end > 0 {
+        if end < (LZIP_HEADER + LZIP_TRAILER) as u64 || members.len() == MAX_WALKED_MEMBERS {
+            return Ok(None);
+        }
+        let mut trailer = [0u8; LZIP_TRAILER];
+        src.read_exact_at(end - LZIP_TRAILER as u64, &mut trailer)?;
+        let member_size = u64le(&trailer, 12);
+        if member_size < (LZIP_HEADER + LZIP_TRAILER) as u64 || member_size > end {
+            return Ok(None);
+        }
+        let start = end - member_size;
+        let mut head = [0u8; 5];
+        src.read_exact_at(start, &mut head)?;
+        if !Container::Lzip.starts_member(&head) {
+            return Ok(None);
+        }
+        members.push((start, u64le(&trailer, 4)));
+        end = start;
+    }
+    let mut points = Checkpoints::new(budget, u64::MAX);
+    let mut out = 0u64;
+    for &(start, data_size) in members.iter().rev() {
+        points.add_boundary(out, MemberStart { input: start });
+        let Some(next) = out.checked_add(data_size) else { return Ok(None) };
+        out = next;
+    }
+    Ok(Some((out, points)))
 }
 
 /// The member being decoded.
