@@ -76,6 +76,15 @@ impl Format {
         Ok(None)
     }
 
+    /// Whether the data of `src` starts with a valid LZMA-alone header. With no magic number to
+    /// go by, only data that is nothing else should be asked: a tar whose first member is named
+    /// "]" passes.
+    pub fn sniff_lzma_alone(src: &dyn ReadAt) -> Result<bool, IoError> {
+        let mut head = [0u8; crate::lzma::ALONE_HEAD];
+        let n = read_up_to(src, 0, &mut head)?;
+        Ok(crate::lzma::is_lzma_alone(&head[..n]))
+    }
+
     /// Formats recognised by the first bytes alone.
     fn sniff_fixed(head: &[u8]) -> Option<Self> {
         if head.len() >= 3 && head[..2] == crate::gzip::MAGIC && head[2] == 8 {
@@ -84,7 +93,7 @@ impl Format {
         if head.starts_with(&XZ_MAGIC) {
             return Some(Self::Xz);
         }
-        if head.starts_with(b"LZIP\x01") {
+        if crate::lzma::is_lzip(head) {
             return Some(Self::Lzip);
         }
         // "BZh" and a level, then a block or the end of an empty stream: text that happens to
@@ -97,17 +106,6 @@ impl Format {
             return Some(Self::Bzip2);
         }
         None
-    }
-}
-
-impl Format {
-    /// Whether the data of `src` starts with a valid LZMA-alone header. With no magic number to
-    /// go by, only data that is nothing else should be asked: a tar whose first member is named
-    /// "]" passes.
-    pub fn sniff_lzma_alone(src: &dyn ReadAt) -> Result<bool, IoError> {
-        let mut head = [0u8; crate::lzma::ALONE_HEAD];
-        let n = read_up_to(src, 0, &mut head)?;
-        Ok(crate::lzma::is_lzma_alone(&head[..n]))
     }
 }
 

@@ -18,7 +18,8 @@ use alloc::vec::Vec;
 use lzma_rust2::{Action, LzmaStream, Status};
 use vfs_core::ReadAt;
 
-const LZIP_MAGIC: &[u8; 4] = b"LZIP";
+/// "LZIP" and version 1, the only version lzip has written since 2009.
+const LZIP_MAGIC: &[u8; 5] = b"LZIP\x01";
 const LZIP_HEADER: usize = 6;
 const LZIP_TRAILER: usize = 20;
 /// LZMA's properties byte for lc=3, lp=0, pb=2: lzip's fixed choice.
@@ -44,9 +45,14 @@ impl Container {
     fn starts_member(self, head: &[u8]) -> bool {
         match self {
             Self::Alone => is_lzma_alone(head),
-            Self::Lzip => head.len() >= 5 && head.starts_with(LZIP_MAGIC) && head[4] == 1,
+            Self::Lzip => is_lzip(head),
         }
     }
+}
+
+/// Whether `head` starts an lzip member.
+pub(crate) fn is_lzip(head: &[u8]) -> bool {
+    head.starts_with(LZIP_MAGIC)
 }
 
 /// Whether `head` (at least [`ALONE_HEAD`] bytes) is an LZMA-alone header, by the rules
