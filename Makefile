@@ -27,7 +27,7 @@ OEAD_VERSION := 1.3.0
 package = $(shell sed -n 's/^name *= *"\(.*\)"/\1/p' $(1)/Cargo.toml | head -n1)
 wasm_of = $(WASM_OUT)/$(subst -,_,$(call package,$(1))).wasm
 
-.PHONY: all build guests test-guests host demo test python-deps routes bench fuzz clean
+.PHONY: all build guests test-guests host demo test test-tools bench-tools python-deps routes bench fuzz clean
 
 all: build demo
 
@@ -59,7 +59,18 @@ python-deps:
 	@$(PYTHON) -c "import oead" 2>/dev/null || $(PYTHON) -m pip install -q "oead==$(OEAD_VERSION)" \
 		|| $(PYTHON) -m pip install -q --break-system-packages "oead==$(OEAD_VERSION)"
 
-test: guests test-guests python-deps
+# The programs the tests and benchmarks run beside ours (compressors, bsdtar, unzip...), from
+# Debian when missing; ratarmount (from pip) only for the benchmarks' side-by-side rows.
+test-tools:
+	@scripts/install-tools test
+
+bench-tools:
+	@scripts/install-tools bench
+	@command -v ratarmount >/dev/null || $(PYTHON) -m pip install -q ratarmount \
+		|| $(PYTHON) -m pip install -q --break-system-packages ratarmount \
+		|| echo "ratarmount not installed: the benchmark rows beside it are skipped"
+
+test: test-tools guests test-guests python-deps
 	$(CARGO) test --profile $(HOST_PROFILE) --workspace
 
 # Every plugin built by each route (rustup's target, Debian's bootstrap, cargo-component), then
@@ -68,7 +79,7 @@ routes: guests
 	scripts/build-routes
 	$(CARGO) test --profile $(HOST_PROFILE) -p vfs-host --features routes --test build_routes
 
-bench: guests host
+bench: bench-tools guests host python-deps
 	$(CARGO) run --profile $(HOST_PROFILE) -p vfs-bench -- --plugins $(PLUGINS)
 
 # Each target for FUZZ_SECONDS (or FUZZ_RUNS executions, whichever comes first), keeping its

@@ -179,17 +179,27 @@ fn ratarmount_first_open(archive: &Path, point: &Path) -> anyhow::Result<Duratio
 /// code); vfs-host's default 5 s stall limit is shown beside them.
 fn decoders(plugins: &Path, limited: &Vfs, host: &Host, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
     let unlimited = harness::vfs_with(plugins, Limits { stall_timeout: Duration::ZERO, call_cap: None, ..Limits::default() })?;
-    eprintln!("  compressing {} MiB with gzip, zstd, xz and bzip2...", DECODE_LEN / MIB);
+    eprintln!("  compressing {} MiB with gzip, zstd, xz, bzip2 and plzip...", DECODE_LEN / MIB);
     corpus(&dir.join("data"), DECODE_LEN, 7)?;
     sh(dir, "gzip -n -6 -c data > data.gz && zstd -q -3 -c data > data.zst && xz -6 -T1 -c data > data.xz && bzip2 -9 -c data > data.bz2")?;
+    let lzip = installed("plzip") && installed("lzip");
+    if lzip {
+        sh(dir, "plzip -6 -n 2 -c data > data.lz")?;
+    }
     let original = std::fs::read(dir.join("data"))?;
-    let cases: [(&str, &str, &str, fn(&[u8]) -> anyhow::Result<u64>); 4] = [
+    let cases: [(&str, &str, &str, fn(&[u8]) -> anyhow::Result<u64>); 5] = [
         ("gz", "gzip: miniz_oxide", "gzip", native_gzip),
         ("zst", "zstd: ruzstd", "zstd", native_zstd),
         ("xz", "xz: lzma-rust2", "xz", native_xz),
         ("bz2", "bzip2: libbz2-rs-sys", "bzip2", native_bzip2),
+        // plzip's default: three members of 16 MiB, each found from its trailer at open.
+        ("lz", "lzip: lzma-rust2", "lzip", native_lzip),
     ];
     for (ext, what, tool, native) in cases {
+        if ext == "lz" && !lzip {
+            rows.push(Row::info("lzip: not measured (lzip or plzip not installed)", "-".into(), "-".into(), None));
+            continue;
+        }
         let path = dir.join(format!("data.{ext}"));
         let compressed = std::fs::read(&path)?;
         ensure!(native(&compressed)? == original.len() as u64, "{what}: native decode length");
@@ -232,7 +242,7 @@ fn decoders(plugins: &Path, limited: &Vfs, host: &Host, dir: &Path, rows: &mut V
             Some(ours.as_secs_f64() / guest.as_secs_f64()),
         ));
         rows.push(Row::info(
-            "  open + size (xz: its index; gzip, bzip2: a pass over the data; zstd: the frame header)",
+            "  open + size (xz, lzip: their trailers; gzip, bzip2: a pass over the data; zstd: the frame header)",
             duration(open_time),
             "-".into(),
             None,
@@ -413,6 +423,21 @@ fn native_xz(data: &[u8]) -> anyhow::Result<u64> {
     }
 }
 
+fn native_lzip(data: &[u8]) -> anyhow::Result<u64> {
+    use lzma_rust2::{Action, LzipStream, Status};
+    let mut dec = LzipStream::new(true);
+    let mut out = vec![0u8; 1 << 20];
+    let (mut pos, mut total) = (0, 0u64);
+    loop {
+        let r = dec.process(&data[pos..], &mut out, Action::Finish).map_err(|e| anyhow!("lzip: {e:?}"))?;
+        pos += r.bytes_consumed;
+        total += r.bytes_produced as u64;
+        if r.status == Status::StreamEnd {
+            return Ok(total);
+        }
+    }
+}
+
 fn native_bzip2(data: &[u8]) -> anyhow::Result<u64> {
     use libbz2_rs_sys::*;
     // SAFETY: a zeroed bz_stream is the documented initial state (null allocators, no state).
@@ -475,12 +500,16 @@ fn member_reads(vfs: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()
 /// Random 4 KiB reads in 1 GiB compressed files, in the same process after the file was opened
 /// (and, for gzip and pzstd's frames, passed over once to learn its size and checkpoints).
 fn random_reads(vfs: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
-    eprintln!("  compressing 1 GiB with pigz, pzstd, zstd -T0 and xz -T0 -1...");
+    eprintln!("  compressing 1 GiB with pigz, pzstd, zstd -T0, xz -T0 -1 and plzip -0...");
     let raw = dir.join("big");
     corpus(&raw, RANDOM_LEN, 13)?;
     sh(dir, "pigz -p 2 -c big > big.gz && pzstd -q -p 2 -c big > big.zst && xz -T0 -1 -c big > big.xz")?;
     std::fs::create_dir_all(dir.join("one"))?;
     sh(dir, "zstd -q -T0 -c big > one/big.zst")?;
+    let lzip = installed("plzip");
+    if lzip {
+        sh(dir, "plzip -0 -n 2 -c big > big.lz")?;
+    }
     let original = File::open(&raw)?;
     let cases = [
         ("big.gz", "gz (pigz)", true),
@@ -488,8 +517,15 @@ fn random_reads(vfs: &Vfs, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()
         // What zstd and tar --zstd write: one frame, resumed at snapshots of the decoder.
         ("one/big.zst", "zst of one frame (zstd -T0, 2 MiB window)", false),
         ("big.xz", "xz (xz -T0 -1, 3 MiB blocks)", true),
+        // plzip's members (1 MiB of data at -0, 16 MiB at its default -6) are found from their
+        // trailers at open, without decoding.
+        ("big.lz", "lz (plzip -0, 1 MiB members)", false),
     ];
     for (file, how, goal) in cases {
+        if file.ends_with(".lz") && !lzip {
+            rows.push(Row::info("random 4 KiB reads in a 1 GiB .lz: not measured (plzip not installed)", "-".into(), "-".into(), None));
+            continue;
+        }
         let path = dir.join(file);
         let shown = format!("{}:big", path.display());
         let opened = Instant::now();
