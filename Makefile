@@ -19,7 +19,7 @@ TEST_PLUGINS := target/test-plugins
 VFS_HOST     := target/$(HOST_PROFILE)/vfs-host
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?= -1
-FUZZ_TARGETS ?= tar_header pax_records sparse_map zip_records names tar_index zip_index gzip zstd xz bzip2 lz4 lzma zip_methods checkpoints guest_archive nintendo
+FUZZ_TARGETS ?= tar_header pax_records sparse_map zip_records names tar_index ar_index zip_index gzip zstd xz bzip2 lz4 lzma zip_methods checkpoints guest_archive nintendo
 # Python packages the tests write inputs with.
 OEAD_VERSION := 1.3.0
 

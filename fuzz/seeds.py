@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Writes seed inputs for the decoder fuzz targets into fuzz/corpus/<target>/, made by the real
-compressors (gzip, pigz, bgzip, zstd, xz, bzip2, lz4, lzip, plzip, 7-Zip): random bytes almost never form a
-valid header, so without seeds the fuzzer would not get past it. Targets whose corpus already
-holds files are left alone; a missing tool only means fewer seeds."""
+"""Writes seed inputs for the decoder fuzz targets and ar_index into fuzz/corpus/<target>/, made by
+the real compressors (gzip, pigz, bgzip, zstd, xz, bzip2, lz4, lzip, plzip, 7-Zip) and archivers
+(GNU ar, bsdtar): random bytes almost never form a valid header, so without seeds the fuzzer would
+not get past it. Targets whose corpus already holds files are left alone; a missing tool only
+means fewer seeds."""
 
 import bz2
 import io
@@ -100,6 +101,24 @@ def raw_entry(zip_bytes):
     return zip_bytes[start : start + csize]
 
 
+def ar_archives():
+    """Small `ar` archives by GNU ar (symbol table, long-name table) and bsdtar (BSD names), without
+    their magic line, which the ar_index target puts back."""
+    seeds = []
+    with tempfile.TemporaryDirectory() as d:
+        names = ["a.o", "a_name_longer_than_sixteen.o", "odd"]
+        for i, name in enumerate(names):
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(text(100 * i + 1, i))
+        for args in (["ar", "rcU", "gnu.a"], ["ar", "rcSD", "det.a"], ["bsdtar", "--format=arbsd", "-cf", "bsd.a"]):
+            if shutil.which(args[0]) is None:
+                continue
+            subprocess.run(args + names, cwd=d, check=True, stdout=subprocess.DEVNULL)
+            with open(os.path.join(d, args[-1]), "rb") as f:
+                seeds.append(f.read()[8:])
+    return seeds
+
+
 def write(target, seeds):
     d = os.path.join(CORPUS, target)
     os.makedirs(d, exist_ok=True)
@@ -130,6 +149,7 @@ def main():
     # zip_methods: the first byte picks the method (modulo 7) and the declared size (997 bytes a
     # step): 21 steps more than the method's index declare a little more than the 20,000 bytes.
     by_target["zip_methods"] = [bytes([index + 21]) + raw for index, raw in zip_entries()]
+    by_target["ar_index"] = ar_archives()
     wanted = sys.argv[1:] or list(by_target)
     for target in wanted:
         if target in by_target:

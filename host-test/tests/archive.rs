@@ -226,3 +226,27 @@ fn links_that_lead_nowhere_fail_to_copy_even_when_empty() {
     assert_eq!(std::fs::read(out.join("good")).unwrap(), b"real");
     assert_eq!(std::fs::read(out.join("empty.txt")).unwrap(), b"");
 }
+
+/// A Debian package (an `ar` archive) written by dpkg-deb: its members, and the tar inside one
+/// of them, through nested paths, as `ar p` and `tar -xO` give them.
+#[test]
+fn debian_package_and_its_data_tar() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("pkg/DEBIAN")).unwrap();
+    std::fs::create_dir_all(d.join("pkg/usr/bin")).unwrap();
+    std::fs::write(d.join("pkg/DEBIAN/control"), "Package: t\nVersion: 1\nArchitecture: all\nMaintainer: x <x@example.org>\nDescription: t\n").unwrap();
+    let tool: Vec<u8> = (0..70_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(d.join("pkg/usr/bin/tool"), &tool).unwrap();
+    let out = std::process::Command::new("dpkg-deb").args(["--root-owner-group", "-Zzstd", "--build", "pkg", "t.deb"]).current_dir(d).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let deb = d.join("t.deb");
+    let (code, stdout, stderr) = cli(&["ls", &format!("{}:", deb.display())]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(String::from_utf8(stdout).unwrap(), "control.tar.zst\ndata.tar.zst\ndebian-binary\n");
+    let (code, stdout, stderr) = cli(&["cat", &format!("{}:data.tar.zst:usr/bin/tool", deb.display())]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(stdout == tool, "usr/bin/tool differs");
+    let (code, stdout, _) = cli(&["cat", &format!("{}:debian-binary", deb.display())]);
+    assert_eq!((code, stdout), (0, b"2.0\n".to_vec()));
+}

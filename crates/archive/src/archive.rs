@@ -1,11 +1,12 @@
 //! An opened archive and lookups in it.
 //!
-//! Opening reads little: for tar, the first header; for zip, the end records. A lookup of one
-//! path scans the entries for it (zip: the central directory, in windows; tar: the headers,
-//! jumping over data) without building anything. The tree of every entry is built by the first
+//! Opening reads little: for tar, the first header; for ar, its magic line; for zip, the end
+//! records. A lookup of one path scans the entries for it (zip: the central directory, in
+//! windows; tar and ar: the headers, jumping over data) without building anything. The tree of every entry is built by the first
 //! listing, by a lookup that needs it (links), or once lookups of different paths have cost about
 //! as much as building it would.
 
+use crate::ar;
 use crate::bytes::Bytes;
 use crate::entry::{Content, Entry};
 use crate::error::ArchiveError;
@@ -29,6 +30,8 @@ use vfs_core::{BufReadAt, Node, NodeId, ReadAt, Tree, VfsError, path};
 pub enum Kind {
     Tar,
     Zip,
+    /// A Unix `ar` archive: a static library, a Debian package.
+    Ar,
     /// A compressed file that holds no tar: a directory with one file.
     File,
 }
@@ -65,7 +68,7 @@ struct Indexed {
 }
 
 impl<R: ReadAt> Archive<R> {
-    /// Sniffs the bytes; `Ok(None)` when they are neither tar nor zip nor compressed (e.g. a
+    /// Sniffs the bytes; `Ok(None)` when they are neither tar nor zip nor ar nor compressed (e.g. a
     /// text file).
     pub fn open(src: R, size: u64) -> Result<Option<Self>, ArchiveError> {
         Self::open_named(src, size, "")
@@ -79,6 +82,9 @@ impl<R: ReadAt> Archive<R> {
             return Self::decompressed(src, size, format, path).map(Some);
         }
         let mut buf = BufReadAt::with_capacity(SNIFF_WINDOW, &src);
+        if ar::sniff(&mut buf, size)? {
+            return Ok(Some(Self::with(Bytes::Plain(src), size, Kind::Ar, None, String::new())));
+        }
         // Tar first: a tar whose last member is a zip ends like a zip, but no zip starts with a
         // valid tar header.
         let zip = if tar::sniff(&mut buf, size)? {
@@ -261,7 +267,7 @@ impl<R: ReadAt> Archive<R> {
         // whole either way, and the tree is then built on the way.
         let budget = match self.kind {
             _ if self.src.decompressed().is_some() => 0,
-            Kind::Tar => 1,
+            Kind::Tar | Kind::Ar => 1,
             Kind::Zip => 8,
             Kind::File => 0,
         };
@@ -273,6 +279,7 @@ impl<R: ReadAt> Archive<R> {
         let mut src = BufReadAt::new(&self.src);
         let mut starts = Vec::new();
         match &self.zip {
+            None if self.kind == Kind::Ar => ar::scan(&mut src, self.size, &mut matcher)?,
             None => tar::scan(&mut src, self.size, &mut matcher)?,
             Some(dir) => zip::scan(&mut src, dir, &mut matcher, &mut starts)?,
         }
@@ -302,6 +309,10 @@ impl<R: ReadAt> Archive<R> {
                     Err(e) => Entry { size: 0, modified: self.file_modified, content: Content::Unreadable(e.to_string()) },
                 };
                 index.add(&self.file_name, false, entry);
+                DataEnds::default()
+            }
+            None if self.kind == Kind::Ar => {
+                ar::scan(&mut BufReadAt::new(&self.src), self.size, &mut index)?;
                 DataEnds::default()
             }
             None => {

@@ -8,6 +8,8 @@ pub enum ArchiveError {
     Io(#[from] IoError),
     #[error("tar header at offset {offset}: {what}")]
     TarHeader { offset: u64, what: String },
+    #[error("ar header at offset {offset}: {what}")]
+    ArHeader { offset: u64, what: String },
     #[error("zip: {0}")]
     Zip(String),
     /// What is wrong with the entry at `path`. The message leaves the path out: hosts print the
@@ -23,6 +25,10 @@ pub enum ArchiveError {
 impl ArchiveError {
     pub(crate) fn tar(offset: u64, what: impl ToString) -> Self {
         Self::TarHeader { offset, what: what.to_string() }
+    }
+
+    pub(crate) fn ar(offset: u64, what: impl ToString) -> Self {
+        Self::ArHeader { offset, what: what.to_string() }
     }
 
     pub(crate) fn zip(what: impl ToString) -> Self {

@@ -1,9 +1,9 @@
-/// File name endings of formats that are tar or zip inside.
+/// File name endings of formats that are tar, zip or `ar` inside.
 const ARCHIVE_EXTENSIONS: &[&str] = &[
     ".tar", ".zip", ".zipx", ".jar", ".war", ".ear", ".apk", ".aab", ".aar", ".ipa", ".xapk", ".cbz", ".cbt", ".epub",
     ".xpi", ".crx", ".whl", ".egg", ".nupkg", ".vsix", ".appx", ".msix", ".odt", ".ods", ".odp", ".odg", ".ott",
     ".docx", ".docm", ".dotx", ".xlsx", ".xlsm", ".xltx", ".pptx", ".pptm", ".potx", ".xps", ".oxps", ".3mf", ".kmz",
-    ".ora", ".pk3", ".pk4", ".gem", ".ova",
+    ".ora", ".pk3", ".pk4", ".gem", ".ova", ".a", ".ar", ".deb", ".udeb", ".ddeb",
 ];
 
 /// Whether the last component of `name` ends with an extension of a tar- or zip-based format
@@ -18,10 +18,10 @@ mod tests {
 
     #[test]
     fn matches_last_component_case_insensitively() {
-        for yes in ["a.zip", "dir/B.TAR", "x.y/app.Apk", "book.epub", "c.cbz", "m.jar", "p.whl", "d.docx", "w.ZIPX"] {
+        for yes in ["a.zip", "dir/B.TAR", "x.y/app.Apk", "book.epub", "c.cbz", "m.jar", "p.whl", "d.docx", "w.ZIPX", "libc.a", "x.deb"] {
             assert!(has_archive_extension(yes), "{yes}");
         }
-        for no in ["zip", ".zip", "a.zip/readme", "a.tar.gz", "notes.txt", "a.zipp", "dir.zip/", "ü.zi"] {
+        for no in ["zip", ".zip", "a.zip/readme", "a.tar.gz", "notes.txt", "a.zipp", "dir.zip/", "ü.zi", "a", ".a", "x.a/b"] {
             assert!(!has_archive_extension(no), "{no}");
         }
     }

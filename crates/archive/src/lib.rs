@@ -1,4 +1,4 @@
-//! A reader for tar and zip archives that runs anywhere: `no_std` + `alloc`, positional reads
+//! A reader for tar, zip and `ar` archives that runs anywhere: `no_std` + `alloc`, positional reads
 //! through [`vfs_core::ReadAt`]. Tars compressed with gzip, zstd, xz, bzip2 or lz4 are read
 //! through `vfs_compress`, and so is a compressed file that holds no tar: one file.
 //!
@@ -12,6 +12,7 @@ extern crate alloc;
 #[cfg(test)]
 extern crate std;
 
+mod ar;
 mod archive;
 mod bytes;
 mod dos_time;
