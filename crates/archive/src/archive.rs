@@ -2,9 +2,9 @@
 //!
 //! Opening reads little: for tar, the first header; for ar, its magic line; for zip, the end
 //! records. A lookup of one path scans the entries for it (zip: the central directory, in
-//! windows; tar and ar: the headers, jumping over data) without building anything. The tree of every entry is built by the first
-//! listing, by a lookup that needs it (links), or once lookups of different paths have cost about
-//! as much as building it would.
+//! windows; tar and ar: the headers, jumping over data) without building anything. The tree of
+//! every entry is built by the first listing, by a lookup that needs it (links), or once lookups
+//! of different paths have cost about as much as building it would.
 
 use crate::ar;
 use crate::bytes::Bytes;
