@@ -409,30 +409,28 @@ fn native_lz4(data: &[u8]) -> anyhow::Result<u64> {
 }
 
 fn native_xz(data: &[u8]) -> anyhow::Result<u64> {
-    use lzma_rust2::{Action, Status, XzStream};
-    let mut dec = XzStream::new(false);
-    let mut out = vec![0u8; 1 << 20];
-    let (mut pos, mut total) = (0, 0u64);
-    loop {
-        let r = dec.process(&data[pos..], &mut out, Action::Finish).map_err(|e| anyhow!("xz: {e:?}"))?;
-        pos += r.bytes_consumed;
-        total += r.bytes_produced as u64;
-        if r.status == Status::StreamEnd {
-            return Ok(total);
-        }
-    }
+    let mut dec = lzma_rust2::XzStream::new(false);
+    drain_lzma("xz", data, |input, out| dec.process(input, out, lzma_rust2::Action::Finish))
 }
 
 fn native_lzip(data: &[u8]) -> anyhow::Result<u64> {
-    use lzma_rust2::{Action, LzipStream, Status};
-    let mut dec = LzipStream::new(true);
+    let mut dec = lzma_rust2::LzipStream::new(true);
+    drain_lzma("lzip", data, |input, out| dec.process(input, out, lzma_rust2::Action::Finish))
+}
+
+/// Feeds `data` to one of lzma-rust2's streams until it ends: the number of bytes decoded.
+fn drain_lzma(
+    what: &str,
+    data: &[u8],
+    mut process: impl FnMut(&[u8], &mut [u8]) -> lzma_rust2::Result<lzma_rust2::StreamResult>,
+) -> anyhow::Result<u64> {
     let mut out = vec![0u8; 1 << 20];
     let (mut pos, mut total) = (0, 0u64);
     loop {
-        let r = dec.process(&data[pos..], &mut out, Action::Finish).map_err(|e| anyhow!("lzip: {e:?}"))?;
+        let r = process(&data[pos..], &mut out).map_err(|e| anyhow!("{what}: {e:?}"))?;
         pos += r.bytes_consumed;
         total += r.bytes_produced as u64;
-        if r.status == Status::StreamEnd {
+        if r.status == lzma_rust2::Status::StreamEnd {
             return Ok(total);
         }
     }

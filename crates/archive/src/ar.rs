@@ -10,7 +10,6 @@ use crate::error::ArchiveError;
 use crate::index::Sink;
 use crate::names::decode_utf8_or_latin1;
 use alloc::format;
-use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use vfs_core::{BufReadAt, ReadAt};
@@ -196,6 +195,7 @@ fn trim_end(field: &[u8], pad: u8) -> &[u8] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use alloc::string::String;
 
     fn header(name: &str, mtime: &str, size: &str) -> [u8; 60] {
         let mut h = [b' '; 60];

@@ -64,6 +64,11 @@ fn check_against_ar(dir: &Path, archive: &str, names: &[&str]) -> Archive<Vec<u8
     a
 }
 
+/// The names as shell words.
+fn quoted(names: &[&str]) -> String {
+    names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(" ")
+}
+
 fn sorted<'a>(names: &[&'a str]) -> Vec<&'a str> {
     let mut v = names.to_vec();
     v.sort();
@@ -74,7 +79,7 @@ fn sorted<'a>(names: &[&'a str]) -> Vec<&'a str> {
 fn gnu_ar_with_symbol_table_and_long_names() {
     let dir = scratch("gnu");
     let names = members(&dir);
-    let list = names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(" ");
+    let list = quoted(&names);
     // `U` keeps the real times; `s` writes the `/` symbol table; long names go to `//`.
     sh(&dir, &format!("ar rcsU lib.a {list}"));
     let raw = std::fs::read(dir.join("lib.a")).unwrap();
@@ -95,7 +100,7 @@ fn gnu_ar_with_symbol_table_and_long_names() {
 fn bsd_ar_names_in_front_of_the_data() {
     let dir = scratch("bsd");
     let names = members(&dir);
-    let list = names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(" ");
+    let list = quoted(&names);
     sh(&dir, &format!("bsdtar --format=arbsd -cf lib.a {list}"));
     let raw = std::fs::read(dir.join("lib.a")).unwrap();
     assert!(raw.windows(4).any(|w| w == b"#1/4"), "bsdtar wrote no BSD long name");
@@ -151,7 +156,7 @@ fn a_hundred_thousand_members() {
 fn damage_is_reported_not_read() {
     let dir = scratch("damage");
     let names = members(&dir);
-    let list = names.iter().map(|n| format!("'{n}'")).collect::<Vec<_>>().join(" ");
+    let list = quoted(&names);
     // `S`: no symbol table, so that short.txt is the first member after the long-name table.
     sh(&dir, &format!("ar rcSD lib.a {list}"));
     let data = std::fs::read(dir.join("lib.a")).unwrap();
