@@ -1,6 +1,7 @@
 //! `vfs-host` as a user runs it — whole processes, compiled plugins cached — against `unzip`
 //! doing the same: listing and copying a 100,000-entry deflated zip, listing a 1,000,000-entry
-//! zip, and the start-up cost of reading one small member.
+//! zip, and the start-up cost of reading one small member; and a 100,000-member static library
+//! against binutils' `ar`.
 
 use crate::inputs::Inputs;
 use crate::process::{self, Run, installed, mib};
@@ -75,7 +76,81 @@ pub fn run(plugins: &Path, inputs: &Inputs, rows: &mut Vec<Row>) -> anyhow::Resu
         512.0,
         "512 MiB",
     ));
+    static_library(&host, dir.path(), rows)
+}
+
+/// `ls` of a 100,000-member `ar` archive (half the names in its `//` table) and `cat` of its
+/// last member, against `ar t` and `ar p`.
+fn static_library(host: &Host, dir: &Path, rows: &mut Vec<Row>) -> anyhow::Result<()> {
+    if !installed("ar") {
+        rows.push(Row::info("static library: not measured (binutils' ar not installed)", "-".into(), "-".into(), None));
+        return Ok(());
+    }
+    let lib = dir.join("many.a");
+    let names = write_ar(&lib, 100_000)?;
+    let ar = |flag: &str, member: Option<&str>| {
+        let mut c = Command::new("ar");
+        c.arg(flag).arg(&lib).args(member);
+        c
+    };
+    // Both list the same names (vfs-host sorted, ar in archive order), as many as were written.
+    let sorted_lines = |out: &[u8]| {
+        let mut lines: Vec<Vec<u8>> = out.split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect();
+        lines.sort();
+        lines
+    };
+    let listed = ar("t", None).output()?;
+    let ours = host.command(&["ls", &format!("{}:", lib.display())]).output()?;
+    anyhow::ensure!(listed.status.success() && sorted_lines(&listed.stdout).len() == names.len(), "ar t disagrees with the writer");
+    anyhow::ensure!(ours.status.success() && sorted_lines(&ours.stdout) == sorted_lines(&listed.stdout), "vfs-host ls disagrees with ar t");
+    let last = names.last().map(String::as_str).unwrap_or_default();
+    let member = format!("{}:{last}", lib.display());
+    for (what, ours, theirs, peer) in [
+        ("ls", process::median(RUNS, || host.command(&["ls", &format!("{}:", lib.display())]))?, process::median(RUNS, || ar("t", None))?, "ar t"),
+        ("cat of the last member", process::median(RUNS, || host.command(&["cat", &member]))?, process::median(RUNS, || ar("p", Some(last)))?, "ar p"),
+    ] {
+        rows.push(Row::info(
+            format!("vfs-host {what}, 100,000-member static library (vs {peer})"),
+            format!("{} ({} peak)", duration(ours.wall), mib(ours.peak_rss)),
+            format!("{} ({} peak, {peer})", duration(theirs.wall), mib(theirs.peak_rss)),
+            Some(theirs.wall.as_secs_f64() / ours.wall.as_secs_f64()),
+        ));
+    }
     Ok(())
+}
+
+/// A GNU `ar` archive of `count` small members, every other one named longer than a header
+/// holds (so in the `//` table); the names in archive order.
+fn write_ar(path: &Path, count: usize) -> anyhow::Result<Vec<String>> {
+    use std::io::Write;
+    let names: Vec<String> =
+        (0..count).map(|i| if i % 2 == 0 { format!("m{i}.o") } else { format!("member_with_a_long_name_{i}.o") }).collect();
+    let mut table = Vec::new();
+    let mut fields = Vec::with_capacity(count);
+    for name in &names {
+        if name.len() < 16 {
+            fields.push(format!("{name}/"));
+        } else {
+            fields.push(format!("/{}", table.len()));
+            table.extend_from_slice(name.as_bytes());
+            table.extend_from_slice(b"/\n");
+        }
+    }
+    // Name, time, owner, group, mode, size, terminator: 60 bytes of text; data padded to even.
+    let header = |name: &str, size: usize| format!("{name:<16}{:<12}{:<6}{:<6}{:<8}{size:<10}`\n", 0, 0, 0, 644);
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
+    out.write_all(b"!<arch>\n")?;
+    let mut member = |name: &str, data: &[u8]| -> std::io::Result<()> {
+        out.write_all(header(name, data.len()).as_bytes())?;
+        out.write_all(data)?;
+        if data.len() % 2 == 1 { out.write_all(b"\n") } else { Ok(()) }
+    };
+    member("//", &table)?;
+    for (i, field) in fields.iter().enumerate() {
+        member(field, format!("{i}\n").repeat(1 + i % 3).as_bytes())?;
+    }
+    out.flush()?;
+    Ok(names)
 }
 
 /// A wall-time row (goal: at most 1.5× the peer's time) and a peak-memory row.
