@@ -9,6 +9,7 @@ use crate::entry::{Content, Entry};
 use crate::error::ArchiveError;
 use crate::index::Sink;
 use crate::names::decode_utf8_or_latin1;
+use alloc::borrow::Cow;
 use alloc::format;
 use alloc::vec;
 use alloc::vec::Vec;
@@ -74,8 +75,8 @@ pub(crate) enum Name<'a> {
     Skip,
 }
 
-impl Header<'_> {
-    pub fn kind(&self) -> Name<'_> {
+impl<'a> Header<'a> {
+    pub fn kind(&self) -> Name<'a> {
         match self.name {
             b"//" => Name::Table,
             b"/" | b"/SYM64/" | b"ARFILENAMES/" => Name::Skip,
@@ -117,48 +118,21 @@ pub(crate) fn scan<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, sink:
             break;
         }
         let bytes: [u8; HEADER as usize] = src.read_array(pos)?;
-        let h = match Header::parse(&bytes) {
-            Ok(h) => h,
-            Err(what) if pos == AR_MAGIC.len() as u64 => return Err(ArchiveError::ar(pos, what)),
-            Err(what) => {
+        // Damage ends the walk: an error at the first member, else a warning that keeps what came
+        // before listed.
+        let named = Header::parse(&bytes)
+            .map_err(|what| ArchiveError::ar(pos, what))
+            .and_then(|h| Ok((member_name(src, size, pos, &h, &mut table)?, h)));
+        let ((name, data), h) = match named {
+            Ok(named) => named,
+            Err(ArchiveError::ArHeader { what, .. }) if pos > AR_MAGIC.len() as u64 => {
                 sink.warn(format!("stopped at offset {pos}: {what}"));
                 break;
             }
+            Err(e) => return Err(e),
         };
-        let data = pos + HEADER;
         // Ten decimal digits at most: no overflow.
-        let end = data + h.size;
-        let (name, data) = match h.kind() {
-            Name::Skip => (None, data),
-            Name::Table => {
-                if h.size > MAX_NAME_TABLE || end > size {
-                    return Err(ArchiveError::ar(pos, format!("long-name table of {} bytes does not fit", h.size)));
-                }
-                table = vec![0u8; h.size as usize];
-                src.read_exact_at(data, &mut table)?;
-                (None, data)
-            }
-            Name::Long(offset) => match long_name(&table, offset) {
-                Some(name) => (Some(decode_utf8_or_latin1(name)), data),
-                None => {
-                    sink.warn(format!("skipped the member at offset {pos}: its name is entry {offset} of a long-name table of {} bytes", table.len()));
-                    (None, data)
-                }
-            },
-            Name::Bsd(len) => {
-                if len > h.size || len > MAX_BSD_NAME || end > size {
-                    return Err(ArchiveError::ar(pos, format!("a name of {len} bytes in a member of {} bytes", h.size)));
-                }
-                let raw = src.slice_at(data, len as usize)?;
-                // Padded with NULs to keep the data aligned.
-                let raw = &raw[..raw.iter().position(|&b| b == 0).unwrap_or(raw.len())];
-                match raw.starts_with(b"__.SYMDEF") {
-                    true => (None, data + len),
-                    false => (Some(decode_utf8_or_latin1(raw).into_owned().into()), data + len),
-                }
-            }
-            Name::Short(raw) => (Some(decode_utf8_or_latin1(raw)), data),
-        };
+        let end = pos + HEADER + h.size;
         if let Some(name) = name
             && sink.wants(name.as_bytes())
         {
@@ -175,6 +149,48 @@ pub(crate) fn scan<R: ReadAt + ?Sized>(src: &mut BufReadAt<&R>, size: u64, sink:
         pos = end + (end & 1);
     }
     Ok(())
+}
+
+/// The name of the member whose header `h` is at `pos` (`None` for what is not a member), and
+/// where its data starts. Reads the long-name table into `table` when this is it.
+fn member_name<'a, R: ReadAt + ?Sized>(
+    src: &mut BufReadAt<&R>,
+    size: u64,
+    pos: u64,
+    h: &Header<'a>,
+    table: &'a mut Vec<u8>,
+) -> Result<(Option<Cow<'a, str>>, u64), ArchiveError> {
+    let data = pos + HEADER;
+    Ok(match h.kind() {
+        Name::Skip => (None, data),
+        Name::Table => {
+            if h.size > MAX_NAME_TABLE || data + h.size > size {
+                return Err(ArchiveError::ar(pos, format!("a long-name table of {} bytes does not fit", h.size)));
+            }
+            *table = vec![0u8; h.size as usize];
+            src.read_exact_at(data, table)?;
+            (None, data)
+        }
+        Name::Long(offset) => match long_name(table, offset) {
+            Some(name) => (Some(decode_utf8_or_latin1(name)), data),
+            None => {
+                return Err(ArchiveError::ar(pos, format!("its name is entry {offset} of a long-name table of {} bytes", table.len())));
+            }
+        },
+        Name::Bsd(len) => {
+            if len > h.size || len > MAX_BSD_NAME || data + len > size {
+                return Err(ArchiveError::ar(pos, format!("a name of {len} bytes in a member of {} bytes", h.size)));
+            }
+            let raw = src.slice_at(data, len as usize)?;
+            // Padded with NULs to keep the data aligned.
+            let raw = &raw[..raw.iter().position(|&b| b == 0).unwrap_or(raw.len())];
+            match raw.starts_with(b"__.SYMDEF") {
+                true => (None, data + len),
+                false => (Some(Cow::Owned(decode_utf8_or_latin1(raw).into_owned())), data + len),
+            }
+        }
+        Name::Short(raw) => (Some(decode_utf8_or_latin1(raw)), data),
+    })
 }
 
 /// A decimal field: digits after optional spaces, up to the first space; `None` when empty or

@@ -185,6 +185,14 @@ fn damage_is_reported_not_read() {
     assert_eq!(walk(&a).into_keys().collect::<Vec<_>>(), ["short.txt"]);
     assert!(a.warnings().iter().any(|w| w.contains(&format!("stopped at offset {next}"))), "{:?}", a.warnings());
 
+    // A later long name that is not in the table: the same.
+    let mut bad = data.clone();
+    assert!(bad[next..].starts_with(b"/"), "the member after short.txt has a long name");
+    bad[next..next + 16].copy_from_slice(b"/9999           ");
+    let a = open_owned(&bad);
+    assert_eq!(walk(&a).into_keys().collect::<Vec<_>>(), ["short.txt"]);
+    assert!(a.warnings().iter().any(|w| w.contains(&format!("stopped at offset {next}: its name is entry 9999"))), "{:?}", a.warnings());
+
     // A thin archive keeps its members outside: a clear error.
     sh(&dir, &format!("ar rcT thin.a {list}"));
     let thin = std::fs::read(dir.join("thin.a")).unwrap();
