@@ -6,7 +6,7 @@ const ARCHIVE_EXTENSIONS: &[&str] = &[
     ".ora", ".pk3", ".pk4", ".gem", ".ova", ".a", ".ar", ".deb", ".udeb", ".ddeb",
 ];
 
-/// Whether the last component of `name` ends with an extension of a tar- or zip-based format
+/// Whether the last component of `name` ends with an extension of a tar-, zip- or ar-based format
 /// (case-insensitive). A hint for which files to look into; [`crate::Archive::open`] still sniffs.
 pub fn has_archive_extension(name: &str) -> bool {
     ARCHIVE_EXTENSIONS.iter().any(|ext| vfs_core::path::has_extension(name, ext))
