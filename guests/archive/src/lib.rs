@@ -1,7 +1,7 @@
-//! `archive.wasm`: tar and zip files (and zip-based formats: jar, apk, epub, ...) as read-only
-//! directory trees, also tars compressed with gzip, zstd, xz, bzip2, lz4, lzip or LZMA. `game.zip:` is the
-//! root, `game.zip:dir/file` a file inside. A compressed file that holds no tar is a directory
-//! with one file: `data.bin.gz:data.bin`.
+//! `archive.wasm`: tar, zip (and zip-based formats: jar, apk, epub, ...) and `ar` files (static
+//! libraries, Debian packages) as read-only directory trees, also tars compressed with gzip, zstd,
+//! xz, bzip2, lz4, lzip or LZMA. `game.zip:` is the root, `game.zip:dir/file` a file inside. A
+//! compressed file that holds no tar is a directory with one file: `data.bin.gz:data.bin`.
 #![no_std]
 
 extern crate alloc;
@@ -22,7 +22,7 @@ impl Plugin for ArchivePlugin {
     fn open(base_path: &str, _segment: &str, file: HostFile) -> Result<OpenResult> {
         let meta = file.metadata()?;
         let Some(archive) = Archive::open_named(file, meta.size, base_path)? else {
-            log::debug!("{base_path} is neither tar nor zip nor compressed");
+            log::debug!("{base_path} is neither tar nor zip nor ar nor compressed");
             return Ok(OpenResult::None);
         };
         let archive = archive.with_file_modified(meta.modified);
