@@ -74,8 +74,38 @@ impl GuestFile for FileResource {
 /// the file. Never allocates more than the file can return, though the host may ask for up to
 /// 4 GiB at once.
 pub(crate) fn read_file(file: &mut dyn File, offset: u64, size: u32) -> Result<Vec<u8>, Error> {
-    let remaining = file.metadata()?.size.saturating_sub(offset);
-    let len = usize::try_from(remaining.min(u64::from(size))).unwrap_or(usize::MAX);
+    let Some(total) = file.known_size()? else { return read_unsized(file, offset, size) };
+    let len = usize::try_from(total.saturating_sub(offset).min(u64::from(size))).unwrap_or(usize::MAX);
+    read_checked(file, offset, len)
+}
+
+/// Bytes read per step from a file whose size is not known yet.
+const UNSIZED_STEP: usize = 1 << 20;
+
+/// [`read_file`] for a file that does not know its size: steps of at most [`UNSIZED_STEP`], so the
+/// buffer grows with what the file returns, not with what the host asked for. A short step ends
+/// the read, as a short read ends the host's.
+fn read_unsized(file: &mut dyn File, offset: u64, size: u32) -> Result<Vec<u8>, Error> {
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    let mut out = Vec::new();
+    while out.len() < size {
+        let want = (size - out.len()).min(UNSIZED_STEP);
+        let data = read_checked(file, offset + out.len() as u64, want)?;
+        let short = data.len() < want;
+        if out.is_empty() {
+            out = data;
+        } else {
+            out.extend_from_slice(&data);
+        }
+        if short {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// [`File::read_vec`], refusing a file that returns more than it was asked for.
+fn read_checked(file: &mut dyn File, offset: u64, len: usize) -> Result<Vec<u8>, Error> {
     let data = file.read_vec(offset, len)?;
     if data.len() > len {
         return Err(Error::Other(alloc::format!("read of {len} bytes at {offset} returned {}", data.len())));
@@ -135,6 +165,41 @@ mod tests {
         assert_eq!(read_file(&mut Trickle, 8, u32::MAX).unwrap(), [8, 9]);
         assert!(read_file(&mut Trickle, 10, 100).unwrap().is_empty());
         assert!(read_file(&mut Trickle, u64::MAX, 100).unwrap().is_empty());
+    }
+
+    /// 3 MiB and 5 bytes that only a pass over them could measure: `metadata` fails, and each read
+    /// hands out at most 700,000 bytes, the way a decoder stops at its buffer's end.
+    struct Unsized {
+        len: usize,
+        largest_request: usize,
+    }
+    impl File for Unsized {
+        fn metadata(&self) -> crate::Result<Metadata> {
+            Err(Error::Other("metadata asked before the end".into()))
+        }
+        fn known_size(&self) -> crate::Result<Option<u64>> {
+            Ok(None)
+        }
+        fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> crate::Result<usize> {
+            self.largest_request = self.largest_request.max(buf.len());
+            let start = (offset as usize).min(self.len);
+            let n = buf.len().min(700_000).min(self.len - start);
+            buf[..n].iter_mut().zip(start..).for_each(|(b, i)| *b = i as u8);
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn files_of_unknown_size_are_read_in_steps_without_asking_it() {
+        let len = (3 << 20) + 5;
+        let mut file = Unsized { len, largest_request: 0 };
+        let all = read_file(&mut file, 0, u32::MAX).unwrap();
+        assert_eq!(all.len(), len);
+        assert!(all.iter().enumerate().all(|(i, &b)| b == i as u8));
+        assert!(file.largest_request <= UNSIZED_STEP, "asked the file for {} bytes at once", file.largest_request);
+        assert_eq!(read_file(&mut file, 10, 4).unwrap(), [10, 11, 12, 13]);
+        assert_eq!(read_file(&mut file, len as u64 - 2, 100).unwrap().len(), 2);
+        assert!(read_file(&mut file, len as u64, 100).unwrap().is_empty());
     }
 
     #[test]

@@ -99,6 +99,14 @@ pub trait File: 'static {
     /// Reads up to `buf.len()` bytes at `offset`; `Ok(0)` only at or past the end.
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize>;
 
+    /// The size, if knowing it costs nothing: it bounds the buffer of each read the host asks for.
+    /// Return `None` while only a pass over the data can tell (the decoded size of a `.gz`): reads
+    /// are then served in steps until the data ends, and a file read from start to end is
+    /// decoded once, with the size learned on the way. The default asks [`Self::metadata`].
+    fn known_size(&self) -> Result<Option<u64>> {
+        self.metadata().map(|m| Some(m.size))
+    }
+
     /// `len` bytes at `offset` in a new buffer, fewer only at the end: what the host's `read`
     /// returns. Override it to hand back a buffer without copying, e.g. one from
     /// [`ReadAt::read_vec`](crate::ReadAt::read_vec) of the [`HostFile`] when the file's bytes

@@ -29,6 +29,15 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// How many `file` results in a row one segment may produce before resolution stops.
 pub const MAX_FILE_RESULTS: usize = 8;
 
+/// How the path inside a plugin's tree is found once the plugin has opened it.
+#[derive(Clone, Copy)]
+enum Lookup {
+    /// `metadata`, as decomp-toolkit does; a file is opened when first read.
+    Metadata,
+    /// `open` first; `metadata` only for what turns out to be a directory.
+    OpenFiles,
+}
+
 /// A set of plugins and the runtime they run in. Each plugin is loaded when a path first needs
 /// it, so a command pays only for the plugins it asks.
 pub struct Vfs {
@@ -119,12 +128,27 @@ impl Vfs {
     }
 
     pub fn resolve(&self, path: &str) -> Result<Node, Error> {
-        let mut pieces = path.split(':');
+        self.resolve_with(path, Lookup::Metadata)
+    }
+
+    /// [`Self::resolve`] for a path that is about to be read to its end: a file in a plugin's tree
+    /// at the end of it is opened straight away (a directory there answers `is-a-directory`)
+    /// instead of being looked up with `metadata` first. Its size is then asked only after it has
+    /// been read, so a plugin that learns a size by decoding (a single `.gz` or `.bz2` file)
+    /// decodes it once, not twice. decomp-toolkit always asks `metadata` first; [`Self::resolve`]
+    /// does as it does.
+    pub fn resolve_to_read(&self, path: &str) -> Result<Node, Error> {
+        self.resolve_with(path, Lookup::OpenFiles)
+    }
+
+    fn resolve_with(&self, path: &str, last: Lookup) -> Result<Node, Error> {
+        let mut pieces = path.split(':').peekable();
         let first = pieces.next().unwrap_or_default();
         let mut node = Node::native(Path::new(first))?;
         let mut base = first.to_string();
-        for segment in pieces {
-            node = self.enter(&base, segment, node)?;
+        while let Some(segment) = pieces.next() {
+            let lookup = if pieces.peek().is_none() { last } else { Lookup::Metadata };
+            node = self.enter_with(&base, segment, node, lookup)?;
             base.push(':');
             base.push_str(segment);
         }
@@ -144,7 +168,11 @@ impl Vfs {
 
     /// Enters `segment` of the file `node`, which the path `base` names: one `:` step of
     /// [`Vfs::resolve`].
-    pub fn enter(&self, base: &str, segment: &str, mut node: Node) -> Result<Node, Error> {
+    pub fn enter(&self, base: &str, segment: &str, node: Node) -> Result<Node, Error> {
+        self.enter_with(base, segment, node, Lookup::Metadata)
+    }
+
+    fn enter_with(&self, base: &str, segment: &str, mut node: Node, lookup: Lookup) -> Result<Node, Error> {
         let shown = format!("{base}:{segment}");
         for _ in 0..MAX_FILE_RESULTS {
             let file = match &node {
@@ -167,7 +195,10 @@ impl Vfs {
                     Ok(OpenResult::None) => continue,
                     Ok(OpenResult::Directory(vfs)) => {
                         let vfs = GuestVfs::new(instance, vfs);
-                        return Ok(Node::lookup(&vfs, &shown, segment.to_string())?.0);
+                        return match lookup {
+                            Lookup::Metadata => Ok(Node::lookup(&vfs, &shown, segment.to_string())?.0),
+                            Lookup::OpenFiles => Node::open_or_lookup(&vfs, &shown, segment.to_string()),
+                        };
                     }
                     Ok(OpenResult::File(f)) => {
                         log::debug!("{} returned a file for {shown}; detecting again", plugin.name);
@@ -272,6 +303,25 @@ impl Node {
             Node::File(FileNode::new(Source::Entry { vfs: vfs.clone(), path, meta }))
         };
         Ok((node, meta))
+    }
+
+    /// [`Self::lookup`] for a path about to be read: opened at once when it is a file, so its
+    /// size is not asked before it is read.
+    fn open_or_lookup(vfs: &Arc<GuestVfs>, shown: &str, path: String) -> Result<Node, Error> {
+        if vfs_core::path::canonical(&path).is_empty() {
+            return Ok(Node::lookup(vfs, shown, path)?.0);
+        }
+        match vfs.open(&path, shown)? {
+            Ok(file) => Ok(Node::File(FileNode::opened(HostFile::Guest(Arc::new(file))))),
+            Err(VfsError::IsADirectory) => Ok(Node::lookup(vfs, shown, path)?.0),
+            Err(e) => Err(vfs_error(shown, e)),
+        }
+    }
+
+    /// Whether this is a file whose size has not been asked: one [`Vfs::resolve_to_read`] opened
+    /// straight away, or one a plugin's `open` returned.
+    pub fn size_unknown(&self) -> bool {
+        matches!(self, Node::File(f) if matches!(f.0.source, Source::Open(_)))
     }
 
     /// Reads up to `size` bytes at `offset`, opening the file on the first read; fewer only at

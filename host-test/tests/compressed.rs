@@ -112,6 +112,34 @@ fn damaged_data_is_an_error() {
     }
 }
 
+/// `cat` opens a single compressed file without asking its size and holds back what it reads
+/// until the end (decoded once, damage found before anything is written); past 64 MiB it asks
+/// the size, which decodes and checks the rest before anything is written either. Both ways,
+/// damage near the end (where gzip keeps its CRC) leaves the output empty, and whole files
+/// arrive whole.
+#[test]
+fn cat_of_a_single_file_writes_nothing_before_its_end_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    sh(dir.path(), "seq 1 10000000 > big && gzip -1 -c big > big.gz && seq 1 100000 > small && gzip -c small > small.gz");
+    for name in ["big", "small"] {
+        let original = std::fs::read(dir.path().join(name)).unwrap();
+        let gz = dir.path().join(format!("{name}.gz"));
+        let (code, stdout, stderr) = cli(&["cat", &format!("{}:{name}", gz.display())]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert!(stdout == original, "{name}: {} bytes of {}", stdout.len(), original.len());
+        let mut bytes = std::fs::read(&gz).unwrap();
+        let n = bytes.len();
+        bytes[n - 40] ^= 0x55;
+        let bad = dir.path().join(format!("bad-{name}.gz"));
+        std::fs::write(&bad, &bytes).unwrap();
+        let (code, stdout, stderr) = cli(&["cat", &format!("{}:bad-{name}", bad.display())]);
+        assert_eq!(code, 1, "{name}: {stderr}");
+        assert!(stdout.is_empty(), "{name}: {} bytes written before the damage was found", stdout.len());
+        assert!(stderr.contains("data at offset"), "{name}: {stderr}");
+    }
+    assert!(std::fs::metadata(dir.path().join("big")).unwrap().len() > 64 << 20);
+}
+
 /// decomp-toolkit never drops what a plugin hands out: every member of a 100,000-entry
 /// .tar.gz read with all files kept open stays far inside the instance's memory, because the
 /// files share one decoder and its checkpoints.

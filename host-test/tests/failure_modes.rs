@@ -127,6 +127,15 @@ fn cli_exit_codes() {
     let path = f.path().display().to_string();
     assert_eq!(run(&["cat", &format!("{path}:ok/hello.txt")]).status.code(), Some(0));
     assert_eq!(run(&["cat", &format!("{path}:ok/missing")]).status.code(), Some(1));
+    // Reads that end before the declared size: a VFS error, with both figures.
+    let short = run(&["cat", &format!("{path}:ok/short.bin")]);
+    assert_eq!(short.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&short.stderr);
+    assert!(err.contains("short.bin") && err.contains("after 6 of its 100 bytes"), "{err}");
+    // A directory is not a file to read, whether it is looked up or opened first.
+    let dir = run(&["cat", &format!("{path}:ok")]);
+    assert_eq!(dir.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&dir.stderr).contains("is a directory"), "{}", String::from_utf8_lossy(&dir.stderr));
     assert_eq!(run(&["cat", &format!("{path}:panic")]).status.code(), Some(3));
     let spin = run(&["cat", &format!("{path}:spin")]);
     assert_eq!(spin.status.code(), Some(3));

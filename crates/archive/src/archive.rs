@@ -203,6 +203,18 @@ impl<R: ReadAt> Archive<R> {
     /// component.
     pub fn open_file(&self, path: &str) -> Result<EntryReader, VfsError> {
         let p = path::canonical(path);
+        // The one file of a compressed file, opened before any listing: read as it decodes, not
+        // decoded once to learn its size and again to be read.
+        if self.kind == Kind::File
+            && self.index.get().is_none()
+            && p == path::canonical(&self.file_name)
+            && let Some(d) = self.src.decompressed()
+        {
+            return Ok(match d.known_size() {
+                Some(size) => EntryReader::direct(&p, 0, size, self.file_modified),
+                None => EntryReader::whole(&p, self.file_modified),
+            });
+        }
         match self.scan_for(&p)? {
             Some((Found::Dir { .. }, _)) => return Err(VfsError::IsADirectory(p.into_owned())),
             Some((Found::File(e), zip_end)) if !matches!(e.content, Content::Link(_)) => {
@@ -390,7 +402,7 @@ fn inner_name(path: &str) -> String {
     }
 }
 
-fn compress_error(e: DecodeError) -> ArchiveError {
+pub(crate) fn compress_error(e: DecodeError) -> ArchiveError {
     match e {
         DecodeError::Io(e) => ArchiveError::Io(e),
         e => ArchiveError::Compressed(e.to_string()),

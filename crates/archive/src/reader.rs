@@ -1,6 +1,8 @@
 //! Reading one entry's content at arbitrary offsets.
 
 use vfs_compress::Crc32;
+use crate::archive::compress_error;
+use crate::bytes::Bytes;
 use crate::entry::{SparseData, SparseMap, ZipData};
 use crate::error::ArchiveError;
 use crate::sparse::{self, Layout};
@@ -40,6 +42,9 @@ enum Source {
     Direct {
         offset: u64,
     },
+    /// All of the source, to wherever it ends: the one file of a compressed file, read before
+    /// anything has decoded it to its end, so that reading it does not decode it twice.
+    Whole,
     Zip(Box<ZipReader>),
     Sparse(Box<SparseReader>),
 }
@@ -89,6 +94,11 @@ impl EntryReader {
 
     pub(crate) fn direct(path: &str, offset: u64, size: u64, modified: Option<i64>) -> Self {
         Self::new(path, size, modified, Source::Direct { offset })
+    }
+
+    /// The whole source, whose size is not known until it has been read to its end.
+    pub(crate) fn whole(path: &str, modified: Option<i64>) -> Self {
+        Self::new(path, u64::MAX, modified, Source::Whole)
     }
 
     pub(crate) fn sparse(path: &str, data: &SparseData, size: u64, modified: Option<i64>) -> Self {
@@ -147,8 +157,20 @@ impl EntryReader {
         Ok(Self::new(path, size, modified, Source::Zip(Box::new(reader))))
     }
 
-    pub fn size(&self) -> u64 {
-        self.size
+    /// The content's size; `None` for the whole of a compressed file's data until that has been
+    /// decoded to its end (ask the source then).
+    pub fn size(&self) -> Option<u64> {
+        (!matches!(self.source, Source::Whole)).then_some(self.size)
+    }
+
+    /// [`Self::size`], or else what the compressed data in `src` decodes to: decoding it to its
+    /// end when no read has yet.
+    pub fn size_in<R: ReadAt>(&self, src: &Bytes<R>) -> Result<u64, ArchiveError> {
+        match (self.size(), src.decompressed()) {
+            (Some(size), _) => Ok(size),
+            (None, Some(d)) => d.size().map_err(compress_error),
+            (None, None) => Err(ArchiveError::entry(&self.path, "the size of data that is not compressed is not known")),
+        }
     }
 
     pub fn modified(&self) -> Option<i64> {
@@ -182,6 +204,7 @@ impl EntryReader {
             let (path, size) = (r.path.as_str(), r.size);
             match &mut r.source {
                 Source::Direct { offset: start } => read_span(src, path, size, *start, offset, want),
+                Source::Whole => Ok(src.read_vec(offset, len)?),
                 // Past the end there is nothing to check or decode.
                 Source::Zip(_) if offset > size || (offset == size && size > 0) => Ok(Vec::new()),
                 Source::Zip(z) if z.method.is_none() => {
@@ -222,6 +245,7 @@ impl EntryReader {
         match &mut self.source {
             Source::Empty => Ok(0),
             Source::Direct { offset: start } => read_span_into(src, path, size, *start, offset, &mut buf[..want]),
+            Source::Whole => Ok(src.read_at(offset, buf)?),
             // Past the end there is nothing to check or decode.
             Source::Zip(_) if offset > size || (offset == size && size > 0) => Ok(0),
             Source::Zip(z) => z.read(src, path, size, offset, &mut buf[..want]),
@@ -246,6 +270,9 @@ fn read_span<R: ReadAt + ?Sized>(
     let at = start.checked_add(offset).ok_or_else(|| ArchiveError::entry(path, "offset overflows"))?;
     let data = src.read_vec(at, want)?;
     if data.len() < want {
+        // A decoder hands over what it decoded before a failure, as if the data ended there:
+        // the read that starts there says what failed.
+        src.read_at(at + data.len() as u64, &mut [0u8; 1])?;
         return Err(truncated(path, size));
     }
     Ok(data)

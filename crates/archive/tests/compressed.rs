@@ -232,6 +232,59 @@ fn single_files() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// The one file of a compressed file, opened and read before anything listed it (`cat`), is
+/// decoded once: its reads take the compressed bytes once (plus the first window, which the tar
+/// sniff decoded), and its size is then known without reading more. Read in 8 KiB steps, as
+/// decomp-toolkit reads, and whole. A truncated one whose size only decoding tells reads up to
+/// the cut, then fails.
+#[test]
+fn single_files_read_before_listing_are_decoded_once() {
+    let dir = scratch("once");
+    let payload = content(3 << 20, 9);
+    std::fs::write(dir.join("data.bin"), &payload).unwrap();
+    sh(&dir, "gzip -c data.bin > data.bin.gz && zstd -q -c data.bin > data.bin.zst && xz -c data.bin > data.bin.xz");
+    sh(&dir, "bzip2 -c data.bin > data.bin.bz2 && lz4 -q -c data.bin > data.bin.lz4 && lzip -c data.bin > data.bin.lz");
+    sh(&dir, "lzma -c data.bin > data.bin.lzma && pigz -c -b 128 data.bin > data.bin.pigz.gz");
+    for file in ["data.bin.gz", "data.bin.zst", "data.bin.xz", "data.bin.bz2", "data.bin.lz4", "data.bin.lz", "data.bin.lzma", "data.bin.pigz.gz"] {
+        let data = std::fs::read(dir.join(file)).unwrap();
+        let inner = if file.contains("pigz") { "data.bin.pigz" } else { "data.bin" };
+        for whole in [false, true] {
+            let a = Archive::open_named(Counting::new(&data), data.len() as u64, file).unwrap().expect(file);
+            let reader = a.open_file(inner).unwrap();
+            let read = if whole { read_all_vec(reader, a.source()) } else { read_all(reader, a.source()) };
+            assert!(read.unwrap() == payload, "{file}");
+            let counted = a.source().decompressed().unwrap().source();
+            let taken = counted.bytes.get();
+            // Beyond the data once, only what opening looked at: windows at the start and the end.
+            assert!(taken <= data.len() + (129 << 10), "{file}: {taken} bytes read of {}", data.len());
+            let reader = a.open_file(inner).unwrap();
+            assert_eq!(reader.size_in(a.source()).unwrap(), payload.len() as u64, "{file}");
+            assert_eq!(a.metadata(inner).unwrap().size, payload.len() as u64, "{file}");
+            assert_eq!(counted.bytes.get(), taken, "{file}: the size was decoded again");
+        }
+    }
+    // Cut in the middle: what precedes the cut reads, then the read that reaches it fails.
+    for file in ["data.bin.gz", "data.bin.bz2", "data.bin.xz"] {
+        let data = std::fs::read(dir.join(file)).unwrap();
+        let cut = &data[..data.len() / 2];
+        let a = Archive::open_named(cut.to_vec(), cut.len() as u64, file).unwrap().unwrap();
+        let mut reader = a.open_file("data.bin").unwrap();
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 8192];
+        let error = loop {
+            match reader.read(a.source(), out.len() as u64, &mut buf) {
+                Ok(0) => panic!("{file}: a truncated file read to an end"),
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) => break e.to_string(),
+            }
+        };
+        assert!(payload.starts_with(&out) && !out.is_empty(), "{file}: {} bytes before the cut", out.len());
+        assert!(error.contains("truncated") || error.contains("ends"), "{file}: {error}");
+        assert!(reader.size_in(a.source()).is_err(), "{file}: a size for a truncated file");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A compressed file whose size cannot be decoded lists its one file; that file's metadata and
 /// opening it fail, naming the damage. Both inputs were found by fuzzing: a zstd frame that
 /// declares its (empty) content followed by bytes that are no frame, and a legacy lz4 stream

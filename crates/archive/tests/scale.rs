@@ -5,35 +5,12 @@
 mod common;
 
 use common::build::{ZipEntry, tar, tar_file, zip, zip_file};
-use common::{Listed, walk};
-use std::cell::Cell;
+use common::{Counting, Listed, walk};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 use vfs_archive::{Archive, Bytes};
-use vfs_core::{IoError, ReadAt};
 
 const ENTRIES: usize = 100_000;
-
-struct Counting<'a> {
-    data: &'a [u8],
-    calls: Cell<usize>,
-    bytes: Cell<usize>,
-}
-
-impl<'a> Counting<'a> {
-    fn new(data: &'a [u8]) -> Self {
-        Self { data, calls: Cell::new(0), bytes: Cell::new(0) }
-    }
-}
-
-impl ReadAt for Counting<'_> {
-    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, IoError> {
-        self.calls.set(self.calls.get() + 1);
-        let n = self.data.read_at(offset, buf)?;
-        self.bytes.set(self.bytes.get() + n);
-        Ok(n)
-    }
-}
 
 /// The counter under a plain (uncompressed) archive.
 fn counter<'a, 'b>(archive: &'b Archive<Counting<'a>>) -> &'b Counting<'a> {

@@ -34,7 +34,14 @@ pub struct Decompressed<R> {
     src: R,
     format: Format,
     stream: RefCell<Box<dyn Seekable>>,
+    /// The first bytes decoded, kept: whoever opens a compressed file looks at its start (is it a
+    /// tar?) and then reads from the start, and without them that read would restart the decoder
+    /// from the beginning: for an lz4 or bzip2 block, decoding it all again.
+    head: RefCell<Vec<u8>>,
 }
+
+/// Most of the data's start [`Decompressed`] keeps.
+const HEAD: usize = 64 * 1024;
 
 impl<R: ReadAt> Decompressed<R> {
     /// Recognises the format from the data (`size` bytes); `Ok(None)` when it is none of them.
@@ -108,7 +115,7 @@ impl<R: ReadAt> Decompressed<R> {
                 None,
             )),
         };
-        Ok(Self { src, format, stream: RefCell::new(stream) })
+        Ok(Self { src, format, stream: RefCell::new(stream), head: RefCell::new(Vec::new()) })
     }
 
     pub fn format(&self) -> Format {
@@ -137,7 +144,17 @@ impl<R: ReadAt> Decompressed<R> {
 
     /// Up to `buf.len()` decompressed bytes at `offset`; 0 at the end.
     pub fn decode_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, DecodeError> {
-        self.stream.borrow_mut().read_at(&self.src, offset, buf)
+        let mut head = self.head.borrow_mut();
+        if let Some(kept) = usize::try_from(offset).ok().and_then(|o| head.get(o..)).filter(|k| !k.is_empty()) {
+            let n = kept.len().min(buf.len());
+            buf[..n].copy_from_slice(&kept[..n]);
+            return Ok(n);
+        }
+        let n = self.stream.borrow_mut().read_at(&self.src, offset, buf)?;
+        if offset == 0 && head.is_empty() {
+            head.extend_from_slice(&buf[..n.min(HEAD)]);
+        }
+        Ok(n)
     }
 }
 

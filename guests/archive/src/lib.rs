@@ -73,7 +73,11 @@ struct ArchiveFile {
 
 impl File for ArchiveFile {
     fn metadata(&self) -> Result<Metadata> {
-        Ok(Metadata::file(self.entry.size(), self.entry.modified()))
+        Ok(Metadata::file(self.entry.size_in(&self.file)?, self.entry.modified()))
+    }
+
+    fn known_size(&self) -> Result<Option<u64>> {
+        Ok(self.entry.size().or_else(|| self.file.decompressed().and_then(|d| d.known_size())))
     }
 
     fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize> {

@@ -10,18 +10,47 @@ use vfs_host::{Error, Metadata, Node, VfsReason, Vfs};
 /// Size of each read from a plugin file.
 const READ_SIZE: usize = 1 << 20;
 
+/// Most bytes of a file opened without a size that `cat` holds back until the file has been
+/// read to its end, which verifies every checksum in it.
+const HOLD: usize = 64 << 20;
+
+/// A file looked up first (its size known) streams out. One opened straight away (the one file
+/// of a `.gz`, whose size only decoding tells) is read to its end before anything is written,
+/// when it ends within [`HOLD`]: decoded once, and damage found at the end (a gzip CRC) leaves
+/// the output empty. A longer one has its size asked once [`HOLD`] is reached, which decodes
+/// and checks the rest, before anything is written either.
 pub fn cat(vfs: &Vfs, path: &str, out: &mut impl Write) -> Result<(), Error> {
-    let node = vfs.resolve(path)?;
-    let size = node.metadata(path)?.size;
-    copy_file(&node, path, size, out, &mut |_| {})?;
+    let node = vfs.resolve_to_read(path)?;
+    let mut held = Vec::new();
+    if node.size_unknown() {
+        while held.len() < HOLD {
+            let chunk = node.read(path, held.len() as u64, READ_SIZE)?;
+            if chunk.is_empty() {
+                break;
+            }
+            held.extend_from_slice(&chunk);
+        }
+    }
+    let meta = node.metadata(path)?;
+    if meta.is_dir {
+        return Err(Error::vfs(path, VfsReason::IsADirectory));
+    }
+    if held.len() as u64 > meta.size {
+        let why = format!("{} bytes were read, but its size is {}", held.len(), meta.size);
+        return Err(Error::vfs(path, VfsReason::Other(why)));
+    }
+    out.write_all(&held).map_err(|e| Error::io("writing output", e))?;
+    copy_file(&node, path, held.len() as u64, meta.size, out, &mut |_| {})?;
     out.flush().map_err(|e| Error::io("writing output", e))
 }
 
-/// Streams a file node to `out`: exactly its declared `size`, so a plugin that returns more
-/// never makes a copy grow, and one that ends early is an error rather than a short copy.
+/// Streams a file node to `out` from `from` on: exactly its declared `size`, so a plugin that
+/// returns more never makes a copy grow, and one that ends early is an error rather than a short
+/// copy.
 fn copy_file(
     node: &Node,
     shown: &str,
+    from: u64,
     size: u64,
     out: &mut impl Write,
     progress: &mut dyn FnMut(u64),
@@ -31,7 +60,7 @@ fn copy_file(
     if let Node::File(f) = node {
         f.open(shown)?;
     }
-    let mut offset = 0u64;
+    let mut offset = from;
     while offset < size {
         let want = usize::try_from(size - offset).unwrap_or(usize::MAX).min(READ_SIZE);
         let chunk = node.read(shown, offset, want)?;
@@ -175,7 +204,7 @@ fn write_file(node: &Node, shown: &str, target: &Path, meta: Metadata, progress:
     let shown_target = target.display().to_string();
     let file = std::fs::File::create(target).map_err(|e| Error::io(format!("{shown}: creating {shown_target}"), e))?;
     let mut out = std::io::BufWriter::with_capacity(READ_SIZE, file);
-    copy_file(node, shown, meta.size, &mut out, progress)?;
+    copy_file(node, shown, 0, meta.size, &mut out, progress)?;
     let file = out.into_inner().map_err(|e| Error::io(format!("writing {shown_target}"), e.into_error()))?;
     if let Some(t) = meta.modified.and_then(vfs_host::host_file::from_unix_seconds) {
         let _ = file.set_modified(t);

@@ -10,8 +10,9 @@
 //! | `panic`   | panics                                                             |
 //! | `critical`| logs at `critical`, then opens like `ok`                           |
 //! | `loop`    | returns a file, which decomp-toolkit would re-detect forever       |
-//! | `ok`, ... | a directory holding `hello.txt` ("hello\n") and `liar.bin`, whose  |
-//! |           | reads return more bytes than asked                                 |
+//! | `ok`, ... | a directory holding `hello.txt` ("hello\n"), `liar.bin`, whose     |
+//! |           | reads return more bytes than asked, and `short.bin`, which says it |
+//! |           | holds 100 bytes but whose reads end after 6                        |
 #![no_std]
 // Natively only compiled for checks: the export that uses everything exists on wasm32 only.
 #![cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
@@ -30,6 +31,8 @@ use vfs_guest::__private::RawHostFile;
 
 const MODES: &[&str] = &["spin", "alloc", "panic", "critical", "loop", "ok"];
 const HELLO: &[u8] = b"hello\n";
+/// What `short.bin` says it holds.
+const SHORT_SIZE: u64 = 100;
 
 struct Misbehave;
 
@@ -54,7 +57,7 @@ impl Guest for Misbehave {
             }
             "panic" => panic!("asked to panic by segment {segment:?}"),
             "critical" => log(Level::Critical, "misbehave", "logging at critical as asked"),
-            "loop" => return Ok(OpenResult::File(File::new(Blob { data: HELLO, lie: false }))),
+            "loop" => return Ok(OpenResult::File(File::new(Blob { data: HELLO, lie: false, size: HELLO.len() as u64 }))),
             _ => {}
         }
         Ok(OpenResult::Directory(Vfs::new(Tree)))
@@ -81,7 +84,7 @@ impl Tree {
     fn entry(path: &str) -> Option<&'static str> {
         let rest = path.trim_matches('/');
         let rest = rest.split_once('/').map_or("", |(_, r)| r);
-        ["", "hello.txt", "liar.bin"].into_iter().find(|e| *e == rest)
+        ["", "hello.txt", "liar.bin", "short.bin"].into_iter().find(|e| *e == rest)
     }
 }
 
@@ -89,8 +92,9 @@ impl GuestVfs for Tree {
     fn open(&self, path: String) -> Result<File, VfsError> {
         match Self::entry(&path) {
             Some("") => Err(VfsError::IsADirectory),
-            Some("hello.txt") => Ok(File::new(Blob { data: HELLO, lie: false })),
-            Some(_) => Ok(File::new(Blob { data: HELLO, lie: true })),
+            Some("hello.txt") => Ok(File::new(Blob { data: HELLO, lie: false, size: HELLO.len() as u64 })),
+            Some("short.bin") => Ok(File::new(Blob { data: HELLO, lie: false, size: SHORT_SIZE })),
+            Some(_) => Ok(File::new(Blob { data: HELLO, lie: true, size: HELLO.len() as u64 })),
             None => Err(VfsError::NotFound),
         }
     }
@@ -101,7 +105,7 @@ impl GuestVfs for Tree {
 
     fn read_dir(&self, path: String) -> Result<Vec<String>, VfsError> {
         match Self::entry(&path) {
-            Some("") => Ok(vec!["hello.txt".to_string(), "liar.bin".to_string()]),
+            Some("") => Ok(vec!["hello.txt".to_string(), "liar.bin".to_string(), "short.bin".to_string()]),
             Some(_) => Err(VfsError::NotADirectory),
             None => Err(VfsError::NotFound),
         }
@@ -110,6 +114,7 @@ impl GuestVfs for Tree {
     fn metadata(&self, path: String) -> Result<VfsMetadata, VfsError> {
         match Self::entry(&path) {
             Some("") => Ok(VfsMetadata { file_type: VfsFileType::Directory, size: 0, modified: None }),
+            Some("short.bin") => Ok(VfsMetadata { file_type: VfsFileType::File, size: SHORT_SIZE, modified: Some(0) }),
             Some(_) => Ok(VfsMetadata { file_type: VfsFileType::File, size: HELLO.len() as u64, modified: Some(0) }),
             None => Err(VfsError::NotFound),
         }
@@ -120,6 +125,8 @@ struct Blob {
     data: &'static [u8],
     /// Answer every read with more bytes than were asked for: a malformed result.
     lie: bool,
+    /// The size `metadata` gives.
+    size: u64,
 }
 
 impl GuestFile for Blob {
@@ -133,7 +140,7 @@ impl GuestFile for Blob {
     }
 
     fn metadata(&self) -> Result<VfsMetadata, String> {
-        Ok(VfsMetadata { file_type: VfsFileType::File, size: self.data.len() as u64, modified: Some(0) })
+        Ok(VfsMetadata { file_type: VfsFileType::File, size: self.size, modified: Some(0) })
     }
 }
 
