@@ -116,7 +116,7 @@ fn damaged_data_is_an_error() {
 /// until the end (decoded once, damage found before anything is written); past 64 MiB it asks
 /// the size, which decodes and checks the rest before anything is written either. Both ways,
 /// damage near the end (where gzip keeps its CRC) leaves the output empty, and whole files
-/// arrive whole.
+/// arrive whole. `cp` of one is read to its end once too, and a damaged copy is removed.
 #[test]
 fn cat_of_a_single_file_writes_nothing_before_its_end_checks() {
     let dir = tempfile::tempdir().unwrap();
@@ -136,6 +136,19 @@ fn cat_of_a_single_file_writes_nothing_before_its_end_checks() {
         assert_eq!(code, 1, "{name}: {stderr}");
         assert!(stdout.is_empty(), "{name}: {} bytes written before the damage was found", stdout.len());
         assert!(stderr.contains("data at offset"), "{name}: {stderr}");
+        // `cp` streams into place, then asks the size and time; a failed copy is removed.
+        let out = dir.path().join(format!("{name}.out"));
+        let (code, _, stderr) = cli(&["cp", &format!("{}:{name}", gz.display()), out.to_str().unwrap()]);
+        assert_eq!(code, 0, "{name}: {stderr}");
+        assert!(std::fs::read(&out).unwrap() == original, "{name}: the copy differs");
+        let secs = |p: &std::path::Path| {
+            std::fs::metadata(p).unwrap().modified().unwrap().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs()
+        };
+        assert_eq!(secs(&out), secs(&gz), "{name}: the copy's time");
+        let out = dir.path().join(format!("bad-{name}.out"));
+        let (code, _, stderr) = cli(&["cp", &format!("{}:bad-{name}", bad.display()), out.to_str().unwrap()]);
+        assert_eq!(code, 1, "{name}: {stderr}");
+        assert!(!out.exists(), "{name}: a damaged copy was left");
     }
     assert!(std::fs::metadata(dir.path().join("big")).unwrap().len() > 64 << 20);
 }

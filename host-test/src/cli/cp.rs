@@ -23,25 +23,48 @@ pub fn cat(vfs: &Vfs, path: &str, out: &mut impl Write) -> Result<(), Error> {
     let node = vfs.resolve_to_read(path)?;
     let mut held = Vec::new();
     if node.size_unknown() {
-        while held.len() < HOLD {
-            let chunk = node.read(path, held.len() as u64, READ_SIZE)?;
-            if chunk.is_empty() {
-                break;
-            }
-            held.extend_from_slice(&chunk);
-        }
+        copy_to_end(&node, path, HOLD as u64, &mut held, &mut |_| {})?;
     }
     let meta = node.metadata(path)?;
     if meta.is_dir {
         return Err(Error::vfs(path, VfsReason::IsADirectory));
     }
-    if held.len() as u64 > meta.size {
-        let why = format!("{} bytes were read, but its size is {}", held.len(), meta.size);
-        return Err(Error::vfs(path, VfsReason::Other(why)));
-    }
+    check_size(path, held.len() as u64, meta.size, false)?;
     out.write_all(&held).map_err(|e| Error::io("writing output", e))?;
     copy_file(&node, path, held.len() as u64, meta.size, out, &mut |_| {})?;
     out.flush().map_err(|e| Error::io("writing output", e))
+}
+
+/// Reads a file from its start until it ends or `limit` bytes have been read (a read may pass
+/// the limit by less than one read), into `out`; returns how many bytes.
+fn copy_to_end(
+    node: &Node,
+    shown: &str,
+    limit: u64,
+    out: &mut impl Write,
+    progress: &mut dyn FnMut(u64),
+) -> Result<u64, Error> {
+    let mut offset = 0u64;
+    while offset < limit {
+        let chunk = node.read(shown, offset, READ_SIZE)?;
+        if chunk.is_empty() {
+            break;
+        }
+        offset += chunk.len() as u64;
+        out.write_all(&chunk).map_err(|e| Error::io("writing output", e))?;
+        progress(chunk.len() as u64);
+    }
+    Ok(offset)
+}
+
+/// `read` bytes of a file whose size is `size`: more is always an error, fewer when the whole
+/// file was read.
+fn check_size(shown: &str, read: u64, size: u64, whole: bool) -> Result<(), Error> {
+    if read > size || (whole && read < size) {
+        let why = format!("{read} bytes were read, but its size is {size}");
+        return Err(Error::vfs(shown, VfsReason::Other(why)));
+    }
+    Ok(())
 }
 
 /// Streams a file node to `out` from `from` on: exactly its declared `size`, so a plugin that
@@ -78,15 +101,14 @@ fn copy_file(
 /// `cp -r` semantics: into an existing directory DEST, the source keeps its name (`a.zip:dir` →
 /// `DEST/dir`, an archive's root `a.zip:` → `DEST/a.zip`); otherwise DEST is the copy.
 pub fn cp(vfs: &Vfs, path: &str, dest: &Path, walk: &Walk) -> Result<(), Error> {
-    let node = vfs.resolve(path)?;
-    let meta = node.metadata(path)?;
+    let node = vfs.resolve_to_read(path)?;
     let target = if dest.is_dir() { dest.join(safe_name(path, source_name(path))?) } else { dest.to_path_buf() };
-    let mut copy = Copy::new(meta.is_dir);
-    let result = if meta.is_dir {
-        copy.tree(&node, path, &target, walk)
-    } else {
-        copy.file(&node, path, &target, meta)
-    };
+    // A file opened without its size (the one file of a `.gz`) is read to its end first, then
+    // asked its size and time, so it is decoded once; a copy that fails is removed either way.
+    let meta = if node.size_unknown() { None } else { Some(node.metadata(path)?) };
+    let tree = meta.is_some_and(|m| m.is_dir);
+    let mut copy = Copy::new(tree);
+    let result = if tree { copy.tree(&node, path, &target, walk) } else { copy.file(&node, path, &target, meta) };
     copy.finish(result)
 }
 
@@ -153,7 +175,7 @@ impl Copy {
                 Ok(())
             }
             Step::File { rel, shown, node, meta } => {
-                match self.file(node, shown, &join_rel(target, rel), meta) {
+                match self.file(node, shown, &join_rel(target, rel), Some(meta)) {
                     Ok(()) => Ok(()),
                     Err(e) => self.failed(e),
                 }
@@ -162,8 +184,9 @@ impl Copy {
         })
     }
 
-    /// Copies one file; a partial copy is removed, so what is left is only ever complete.
-    fn file(&mut self, node: &Node, shown: &str, target: &Path, meta: Metadata) -> Result<(), Error> {
+    /// Copies one file (`meta`: its metadata when known before reading); a partial copy is
+    /// removed, so what is left is only ever complete.
+    fn file(&mut self, node: &Node, shown: &str, target: &Path, meta: Option<Metadata>) -> Result<(), Error> {
         self.show(shown);
         let result = write_file(node, shown, target, meta, &mut |n| {
             self.bytes += n;
@@ -200,11 +223,28 @@ impl Copy {
     }
 }
 
-fn write_file(node: &Node, shown: &str, target: &Path, meta: Metadata, progress: &mut dyn FnMut(u64)) -> Result<(), Error> {
+fn write_file(
+    node: &Node,
+    shown: &str,
+    target: &Path,
+    meta: Option<Metadata>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), Error> {
     let shown_target = target.display().to_string();
     let file = std::fs::File::create(target).map_err(|e| Error::io(format!("{shown}: creating {shown_target}"), e))?;
     let mut out = std::io::BufWriter::with_capacity(READ_SIZE, file);
-    copy_file(node, shown, 0, meta.size, &mut out, progress)?;
+    let meta = match meta {
+        Some(meta) => {
+            copy_file(node, shown, 0, meta.size, &mut out, progress)?;
+            meta
+        }
+        None => {
+            let read = copy_to_end(node, shown, u64::MAX, &mut out, progress)?;
+            let meta = node.metadata(shown)?;
+            check_size(shown, read, meta.size, true)?;
+            meta
+        }
+    };
     let file = out.into_inner().map_err(|e| Error::io(format!("writing {shown_target}"), e.into_error()))?;
     if let Some(t) = meta.modified.and_then(vfs_host::host_file::from_unix_seconds) {
         let _ = file.set_modified(t);
