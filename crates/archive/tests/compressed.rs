@@ -184,6 +184,15 @@ fn wrong_extensions_never_give_wrong_data() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// `payload` as `data.bin` in `dir`, and compressed by each tool into `data.bin.gz`, `.zst`,
+/// `.xz`, `.bz2`, `.lz4`, `.lz` and `.lzma`.
+fn compress_data_bin(dir: &Path, payload: &[u8]) {
+    std::fs::write(dir.join("data.bin"), payload).unwrap();
+    sh(dir, "gzip -c data.bin > data.bin.gz && zstd -q -c data.bin > data.bin.zst && xz -c data.bin > data.bin.xz");
+    sh(dir, "bzip2 -c data.bin > data.bin.bz2 && lz4 -q -c data.bin > data.bin.lz4 && lzip -c data.bin > data.bin.lz");
+    sh(dir, "lzma -c data.bin > data.bin.lzma");
+}
+
 /// A compressed file that holds no tar is a directory with one file, named after the
 /// compressed file without its extension (the gzip header's name is not used); one that holds
 /// a tar is the tar's tree whatever its name.
@@ -191,10 +200,8 @@ fn wrong_extensions_never_give_wrong_data() {
 fn single_files() {
     let dir = scratch("single");
     let payload = content(2 << 20, 5);
-    std::fs::write(dir.join("data.bin"), &payload).unwrap();
-    sh(&dir, "gzip -N -c data.bin > data.bin.gz && zstd -q -c data.bin > data.bin.zst && xz -c data.bin > data.bin.xz");
-    sh(&dir, "bzip2 -c data.bin > data.bin.bz2 && lz4 -q -c data.bin > data.bin.lz4 && gzip -c data.bin > notatar.tgz");
-    sh(&dir, "lzip -c data.bin > data.bin.lz && lzma -c data.bin > data.bin.lzma");
+    compress_data_bin(&dir, &payload);
+    sh(&dir, "gzip -N -c data.bin > data.bin.gz && gzip -c data.bin > notatar.tgz");
     // A gzip member naming itself "../../evil": the name is not used.
     let mut evil = std::fs::read(dir.join("data.bin.gz")).unwrap();
     evil[3] &= !0x08;
@@ -241,10 +248,8 @@ fn single_files() {
 fn single_files_read_before_listing_are_decoded_once() {
     let dir = scratch("once");
     let payload = content(3 << 20, 9);
-    std::fs::write(dir.join("data.bin"), &payload).unwrap();
-    sh(&dir, "gzip -c data.bin > data.bin.gz && zstd -q -c data.bin > data.bin.zst && xz -c data.bin > data.bin.xz");
-    sh(&dir, "bzip2 -c data.bin > data.bin.bz2 && lz4 -q -c data.bin > data.bin.lz4 && lzip -c data.bin > data.bin.lz");
-    sh(&dir, "lzma -c data.bin > data.bin.lzma && pigz -c -b 128 data.bin > data.bin.pigz.gz");
+    compress_data_bin(&dir, &payload);
+    sh(&dir, "pigz -c -b 128 data.bin > data.bin.pigz.gz");
     for file in ["data.bin.gz", "data.bin.zst", "data.bin.xz", "data.bin.bz2", "data.bin.lz4", "data.bin.lz", "data.bin.lzma", "data.bin.pigz.gz"] {
         let data = std::fs::read(dir.join(file)).unwrap();
         let inner = if file.contains("pigz") { "data.bin.pigz" } else { "data.bin" };
