@@ -145,13 +145,17 @@ impl<R: ReadAt> Decompressed<R> {
     /// Up to `buf.len()` decompressed bytes at `offset`; 0 at the end.
     pub fn decode_at(&self, offset: u64, buf: &mut [u8]) -> Result<usize, DecodeError> {
         let mut head = self.head.borrow_mut();
+        // Kept before any check had run: once one fails, the stream decides what may be read.
+        if !head.is_empty() && self.stream.borrow().failed() {
+            *head = Vec::new();
+        }
         if let Some(kept) = usize::try_from(offset).ok().and_then(|o| head.get(o..)).filter(|k| !k.is_empty()) {
             let n = kept.len().min(buf.len());
             buf[..n].copy_from_slice(&kept[..n]);
             return Ok(n);
         }
         let n = self.stream.borrow_mut().read_at(&self.src, offset, buf)?;
-        if offset == 0 && head.is_empty() {
+        if offset == 0 && head.is_empty() && !self.stream.borrow().failed() {
             head.extend_from_slice(&buf[..n.min(HEAD)]);
         }
         Ok(n)

@@ -46,7 +46,12 @@ pub fn stream(format: Format, data: &[u8], steps: &[u8]) {
         let at = u32::from_le_bytes([step[0], *step.get(1).unwrap_or(&0), *step.get(2).unwrap_or(&0), *step.get(3).unwrap_or(&0)]);
         let offset = u64::from(at) % (len + 2);
         let mut piece = vec![0u8; 1 + (at >> 24) as usize * 64];
-        match d.read_at(offset, &mut piece) {
+        let result = d.read_at(offset, &mut piece);
+        // Nothing at or past a failure is ever served again, from any cache.
+        if let Some(failed) = failed_at {
+            assert!(offset < failed as u64 || result.is_err(), "read at {offset} served past the failure at {failed}");
+        }
+        match result {
             Ok(n) => {
                 let start = offset.min(len) as usize;
                 assert!(start + n <= reference.len() || reference.len() >= OUTPUT_LIMIT, "read past what decodes");

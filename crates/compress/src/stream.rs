@@ -74,6 +74,8 @@ pub(crate) trait Seekable {
     /// The size of the decompressed data; decodes to the end when it is not known yet.
     fn size(&mut self, src: &dyn ReadAt) -> Result<u64, DecodeError>;
     fn known_size(&self) -> Option<u64>;
+    /// Whether any decode has failed a check (reads from the failed member on then fail).
+    fn failed(&self) -> bool;
     fn stats(&self) -> Stats;
 }
 
@@ -226,6 +228,10 @@ impl<D: Decoder> Seekable for Stream<D> {
 
     fn known_size(&self) -> Option<u64> {
         self.end
+    }
+
+    fn failed(&self) -> bool {
+        self.failure.is_some()
     }
 
     fn stats(&self) -> Stats {

@@ -99,6 +99,23 @@ fn damage_is_reported_never_returned() {
     assert!(e.contains("trailer says"), "{e}");
 }
 
+/// The start kept from the first read (whoever opens a compressed file looks at its start) is
+/// not served once the member it lies in has failed its check.
+#[test]
+fn the_kept_start_goes_when_its_member_fails() {
+    let data = corpus(1 << 20, 11);
+    let mut gz = tool("gzip", &["-c"], &data);
+    let n = gz.len();
+    gz[n - 6] ^= 0x10;
+    let d = open(&gz);
+    let mut buf = vec![0u8; 4096];
+    assert_eq!(d.read_at(0, &mut buf).unwrap(), buf.len());
+    assert_eq!(&buf[..], &data[..buf.len()]);
+    assert!(d.size().unwrap_err().to_string().contains("CRC-32 mismatch"));
+    assert!(d.read_at(0, &mut buf).is_err(), "the start of a damaged member was served");
+    assert!(d.read_at(100, &mut buf).is_err(), "the start of a damaged member was served");
+}
+
 /// Of a truncated file, what is there reads back; reading into the missing part fails.
 #[test]
 fn truncation() {
