@@ -240,8 +240,8 @@ fn single_files() {
 }
 
 /// The one file of a compressed file, opened and read before anything listed it (`cat`), is
-/// decoded once: its reads take the compressed bytes once (plus the first window, which the tar
-/// sniff decoded), and its size is then known without reading more. Read in 8 KiB steps, as
+/// decoded once: its reads take the compressed bytes once (besides what opening looked at), and
+/// its size is then known without reading more. Read in 8 KiB steps, as
 /// decomp-toolkit reads, and whole. A truncated one whose size only decoding tells reads up to
 /// the cut, then fails.
 #[test]

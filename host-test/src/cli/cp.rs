@@ -14,11 +14,12 @@ const READ_SIZE: usize = 1 << 20;
 /// read to its end, which verifies every checksum in it.
 const HOLD: usize = 64 << 20;
 
-/// A file looked up first (its size known) streams out. One opened straight away (the one file
-/// of a `.gz`, whose size only decoding tells) is read to its end before anything is written,
-/// when it ends within [`HOLD`]: decoded once, and damage found at the end (a gzip CRC) leaves
-/// the output empty. A longer one has its size asked once [`HOLD`] is reached, which decodes
-/// and checks the rest, before anything is written either.
+/// A file in a plugin's tree is opened straight away, its size not asked (for the one file of a
+/// `.gz` only decoding tells it), and read to its end before anything is written when it ends
+/// within [`HOLD`]: decoded once, and damage found at the end (a gzip or zip CRC) leaves the
+/// output empty. A longer one has its size asked once [`HOLD`] is reached, which for a
+/// compressed file decodes and checks the rest before anything is written. A file on disk
+/// streams out.
 pub fn cat(vfs: &Vfs, path: &str, out: &mut impl Write) -> Result<(), Error> {
     let node = vfs.resolve_to_read(path)?;
     let mut held = Vec::new();
