@@ -150,9 +150,10 @@ print(info.filename)
     assert!(err.to_lowercase().contains("crc"), "{err}");
     // The plugin reported bad data, it did not fail: exit 1 with its message, and the other
     // entry still copies out of the damaged archive.
-    let (code, _, stderr) = cli(&["cat", &format!("{}:{first}", bad.display())]);
+    let (code, stdout, stderr) = cli(&["cat", &format!("{}:{first}", bad.display())]);
     assert_eq!(code, 1, "{stderr}");
     assert!(stderr.to_lowercase().contains("crc"), "{stderr}");
+    assert!(stdout.is_empty(), "cat wrote {} bytes of an entry that failed its CRC", stdout.len());
     let out = dir.path().join("out");
     let (code, _, stderr) = cli(&["cp", &format!("{}:", bad.display()), out.to_str().unwrap()]);
     assert_eq!(code, 1, "{stderr}");
